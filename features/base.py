@@ -1,0 +1,159 @@
+"""Shared types of the feature layer: evidence spans, signals, and the `Feature` base class."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
+from typing import Any, ClassVar
+
+from features.document import Document, Span
+
+logger = logging.getLogger(__name__)
+
+FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability")
+# Bound on the evidence spans one signal carries: a document with 5,000 placeholders needs a count,
+# not 5,000 snippets in every response.
+MAX_EVIDENCE = 50
+
+
+class Kind(str, Enum):
+    """What a signal says: a flag points at text; an absence says what was looked for and not found;
+    a measure is a number about the whole document (a ratio, an index) for the classifier."""
+
+    FLAG = "flag"
+    ABSENCE = "absence"
+    MEASURE = "measure"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of `Document.text`, end-exclusive: `doc.text[start:end] == text`."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, doc: Document, span: Span) -> Evidence:
+        """Evidence for `span` of `doc`."""
+        return cls(span[0], span[1], doc.text[span[0] : span[1]])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One finding of a feature: a stable namespaced code, a value, a sentence, and its evidence."""
+
+    code: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    value: float = 1.0
+    kind: Kind = Kind.FLAG
+    # Optional structured detail (e.g. {"source_language": "it"}), serialised as-is.
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        """The family, the code's first component (`translation` for `translation.number_placeholder`)."""
+        return self.code.split(".", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "family": self.family,
+            "kind": self.kind.value,
+            "value": round(float(self.value), 4),
+            "message": self.message,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+        if self.detail:
+            out["detail"] = dict(self.detail)
+        return out
+
+
+class EvidenceError(ValueError):
+    """A feature produced evidence that does not match the document text (a bug in the feature)."""
+
+
+class Feature(ABC):
+    """A small measuring class: `extract(doc)` returns the signals of one concern.
+
+    Subclasses set `family`, declare every code they may emit in `codes` (code -> meaning, used for
+    the catalogue, the README and the API's /signals), take thresholds as keyword arguments, and
+    implement `extract`. `extract` does no I/O; lexicons are loaded in `__init__`.
+    """
+
+    family: ClassVar[str]
+    codes: ClassVar[Mapping[str, str]]
+    # Codes whose evidence is page furniture that `clean_text` removes.
+    removable: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def extract(self, doc: Document) -> list[Signal]:
+        """The signals this feature finds in `doc`."""
+
+    @property
+    def name(self) -> str:
+        """The class name, for timings and logs."""
+        return type(self).__name__
+
+    def run(self, doc: Document) -> list[Signal]:
+        """`extract` with checks: known codes, evidence that matches the text, bounded evidence."""
+        t0 = time.perf_counter()
+        signals = self.extract(doc)
+        checked = [self._check(doc, s) for s in signals]
+        logger.debug("%s: %d signals in %.2f ms", self.name, len(checked), 1000 * (time.perf_counter() - t0))
+        return checked
+
+    def _check(self, doc: Document, s: Signal) -> Signal:
+        if s.code not in self.codes:
+            raise EvidenceError(f"{self.name} emitted undeclared code {s.code!r}")
+        if s.kind is Kind.FLAG and not s.evidence:
+            raise EvidenceError(f"{s.code}: a flag must cite evidence")
+        for e in s.evidence:
+            if not (0 <= e.start < e.end <= len(doc.text)) or doc.text[e.start : e.end] != e.text:
+                raise EvidenceError(f"{s.code}: evidence {e.start}:{e.end} does not match the text")
+        if len(s.evidence) > MAX_EVIDENCE:
+            s = Signal(s.code, s.message, s.evidence[:MAX_EVIDENCE], s.value, s.kind, s.detail)
+        return s
+
+    def flag(
+        self,
+        doc: Document,
+        code: str,
+        message: str,
+        spans: Iterable[Span],
+        value: float | None = None,
+        **detail: Any,
+    ) -> Signal:
+        """A flag citing `spans` of `doc`; its value defaults to the number of spans."""
+        evidence = tuple(Evidence.of(doc, sp) for sp in sorted(set(spans)))
+        return Signal(code, message, evidence, float(len(evidence) if value is None else value), Kind.FLAG, detail)
+
+    def absence(self, code: str, message: str, value: float = 1.0, **detail: Any) -> Signal:
+        """An absence signal: nothing to cite, so the message names what was looked for."""
+        return Signal(code, message, (), value, Kind.ABSENCE, detail)
+
+    def measure(self, code: str, message: str, value: float, spans: Iterable[Span] = (), doc: Document | None = None) -> Signal:
+        """A document-level number for the classifier, with optional evidence."""
+        evidence = tuple(Evidence.of(doc, sp) for sp in spans) if doc is not None else ()
+        return Signal(code, message, evidence, float(value), Kind.MEASURE)
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(name: str) -> Any:
+    """Load a JSON lexicon shipped in `features/data/` (e.g. "translation/placeholders")."""
+    path = resources.files("features").joinpath("data", f"{name}.json")
+    with path.open(encoding="utf-8") as f:
+        return json.load(f)

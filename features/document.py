@@ -1,0 +1,112 @@
+"""The one `Document` type that flows from the input edge through every feature to the scorer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# A paragraph is a run of text between blank lines (or between single line breaks: scraped text often
+# has one line per block). Both are kept: `paragraphs` splits on any line break, `blocks` on blank lines.
+_LINE_RE = re.compile(r"[^\n]+")
+_BLOCK_RE = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
+# Sentence end: ., !, ? or … (optionally followed by closing quotes/brackets), then space and an
+# upper-case letter, a digit or an opening quote. Linear: no nested quantifiers.
+_SENT_END_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
+_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+
+Span = tuple[int, int]
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
+    return tuple((m.start(), m.end()) for m in pattern.finditer(text) if m.group().strip())
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split `text[start:end]` into sentence spans (offsets into `text`), stripped of outer space."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    pos = start
+    for m in _SENT_END_RE.finditer(text, start, end):
+        cut = m.end() if m.group() != "\n" else m.start()
+        _append_stripped(text, pos, cut, spans)
+        pos = m.end()
+    _append_stripped(text, pos, end, spans)
+    return spans
+
+
+def _append_stripped(text: str, a: int, b: int, out: list[Span]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article as the scorer sees it: body text plus whatever metadata the input carried.
+
+    `text` is what every evidence offset indexes. `paragraphs` (one per non-empty line), `blocks`
+    (runs of lines between blank lines) and `sentences` are spans into `text`, computed once here so
+    that no feature splits the text again.
+    """
+
+    text: str
+    id: str = ""
+    title: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: dt.date | None = None
+    published_source: str | None = None  # where `published` came from: "metadata", "record", ...
+    sitename: str | None = None
+    language: str = "und"
+    language_confidence: float = 0.0
+    origin: str = "text"  # "text" | "html" | "record"
+    # HTML input only: the visible text of the whole page, and what the extractor dropped from it.
+    page_text_chars: int | None = None
+    removed_text: str | None = None
+    # Fields present in the input but empty ("date": "") are recorded so dating can flag them.
+    empty_fields: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    paragraphs: tuple[Span, ...] = field(init=False, compare=False, repr=False)
+    blocks: tuple[Span, ...] = field(init=False, compare=False, repr=False)
+    sentences: tuple[Span, ...] = field(init=False, compare=False, repr=False)
+    # Per-document memo for derived views (word spans, a parse) that several features share.
+    _memo: dict[str, Any] = field(init=False, default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError(f"Document.text must be str, not {type(self.text).__name__}")
+        object.__setattr__(self, "paragraphs", _spans(_LINE_RE, self.text))
+        object.__setattr__(self, "blocks", _spans(_BLOCK_RE, self.text))
+        sentences: list[Span] = []
+        for a, b in self.paragraphs:
+            sentences.extend(split_sentences(self.text, a, b))
+        object.__setattr__(self, "sentences", tuple(sentences))
+
+    def span(self, span: Span) -> str:
+        """The text of a span."""
+        return self.text[span[0] : span[1]]
+
+    @property
+    def words(self) -> tuple[Span, ...]:
+        """Word spans over the whole text (letters, digits, inner apostrophes and hyphens)."""
+        cached = self._memo.get("words")
+        if cached is None:
+            cached = tuple((m.start(), m.end()) for m in _WORD_RE.finditer(self.text))
+            self._memo["words"] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def memo(self, key: str, make: Any) -> Any:
+        """Return the shared derived value `key`, computing it once with `make()`."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    @property
+    def base_language(self) -> str:
+        """The primary language subtag ("fr" for "fr-CA")."""
+        return self.language.split("-")[0].lower()

@@ -1,0 +1,7 @@
+"""Readability family (signals are added by their own issue)."""
+
+from __future__ import annotations
+
+from features.base import Feature
+
+FEATURES: list[type[Feature]] = []

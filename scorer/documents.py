@@ -1,0 +1,246 @@
+"""Build `Document`s at the input edge: plain text, HTML (trafilatura), JSON records. Nothing past this
+module parses an input format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from features.document import Document
+from scorer.errors import ExtractionError, InputError
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+JSON_SUFFIXES = frozenset({".json"})
+# Bound the work per document: longer inputs are cut (and the cut is recorded in `meta`).
+MAX_TEXT_CHARS = 200_000
+MAX_HTML_BYTES = 5_000_000
+# Language detection looks at this much text; more changes nothing but the cost.
+_LANGDETECT_CHARS = 3_000
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _langdetect_backend() -> Any:
+    """langdetect-rs (same results, much faster) when installed, else langdetect; seeded either way."""
+    try:
+        import langdetect_rs as backend
+    except ImportError:  # pragma: no cover - depends on the wheel being available
+        import langdetect as backend  # type: ignore[no-redef]
+    backend.DetectorFactory.seed = 0
+    return backend
+
+
+_LANGDETECT = _langdetect_backend()
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """The most likely language code of `text` and its probability; ("und", 0.0) when undecidable."""
+    sample = text[:_LANGDETECT_CHARS]
+    if not any(ch.isalpha() for ch in sample):
+        return "und", 0.0
+    try:
+        ranked = _LANGDETECT.detect_langs(sample)
+    except Exception:  # langdetect raises its own exception type for featureless text
+        return "und", 0.0
+    if not ranked:
+        return "und", 0.0
+    return str(ranked[0].lang), float(ranked[0].prob)
+
+
+def normalise_text(text: str) -> str:
+    """NFC, Unix line breaks, no control characters but tab and newline, bounded length."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return text[:MAX_TEXT_CHARS]
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from an ISO-like string, a date or a datetime; None when absent or unparseable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    m = _DATE_RE.search(str(value))
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def from_text(
+    text: str,
+    *,
+    id: str = "",
+    title: str | None = None,
+    url: str | None = None,
+    author: str | None = None,
+    published: Any = None,
+    language: str | None = None,
+    origin: str = "text",
+    empty_fields: tuple[str, ...] = (),
+    meta: dict[str, Any] | None = None,
+) -> Document:
+    """A Document from article text, detecting the language unless it is given."""
+    text = normalise_text(text)
+    if language:
+        lang, conf = language.lower(), 1.0
+    else:
+        lang, conf = detect_language(text)
+    date = parse_date(published)
+    return Document(
+        text=text,
+        id=id,
+        title=title or None,
+        url=url or None,
+        author=author or None,
+        published=date,
+        published_source="record" if date else None,
+        language=lang,
+        language_confidence=conf,
+        origin=origin,
+        empty_fields=empty_fields,
+        meta=meta or {},
+    )
+
+
+_VISIBLE_XPATH = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+
+
+def _visible_lines(tree: Any) -> list[str]:
+    """The page's visible text as a careless scraper would save it: one stripped line per text node."""
+    return [t.strip() for t in tree.xpath(_VISIBLE_XPATH) if t.strip()]
+
+
+def from_html(
+    html: str | bytes,
+    *,
+    id: str = "",
+    url: str | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    published: Any = None,
+    language: str | None = None,
+    origin: str = "html",
+) -> Document:
+    """A Document from an HTML page: trafilatura's main text and metadata (dates through htmldate).
+
+    Also records how much of the page's visible text the extractor kept and what it removed, so the
+    boilerplate family can use them.
+    """
+    import trafilatura
+
+    tree = trafilatura.load_html(html[:MAX_HTML_BYTES])
+    if tree is None:
+        raise ExtractionError("no article text could be extracted: the HTML could not be parsed")
+    visible = _visible_lines(tree)
+    # bare_extraction prunes the tree it is given; the visible text was read above.
+    result = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False
+    )
+    text = getattr(result, "text", None) if result is not None else None
+    if not text or not text.strip():
+        raise ExtractionError("no article text could be extracted from the HTML")
+    doc_text = normalise_text(text)
+    kept = set(doc_text.splitlines())
+    removed = "\n".join(line for line in visible if line not in kept)
+    given_date = parse_date(published)
+    date = given_date or parse_date(getattr(result, "date", None))
+    if language:
+        lang, conf = language.lower(), 1.0
+    else:
+        lang, conf = detect_language(doc_text)
+    return Document(
+        text=doc_text,
+        id=id,
+        title=title or getattr(result, "title", None) or None,
+        url=url or getattr(result, "url", None) or None,
+        author=author or getattr(result, "author", None) or None,
+        published=date,
+        published_source=("record" if given_date else "metadata") if date else None,
+        sitename=getattr(result, "sitename", None) or None,
+        language=lang,
+        language_confidence=conf,
+        origin=origin,
+        page_text_chars=sum(len(v) for v in visible),
+        removed_text=normalise_text(removed),
+    )
+
+
+def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
+    """A Document from a JSON record with `text` or `html`, plus optional url/title/author/published/language."""
+    if not isinstance(record, Mapping):
+        raise InputError("a JSON record must be an object with a 'text' or 'html' field")
+    has_text = isinstance(record.get("text"), str)
+    has_html = isinstance(record.get("html"), str)
+    if has_text == has_html:
+        raise InputError("a JSON record needs exactly one of 'text' or 'html' (a string)")
+    opt = {k: (str(record[k]) if record.get(k) is not None else None) for k in ("url", "title", "author", "language")}
+    date_field = next((k for k in ("published", "date") if k in record), None)
+    empty = tuple(k for k in ("published", "date", "author") if k in record and record[k] in ("", None))
+    rid = str(record.get("id") or id)
+    if has_html:
+        return from_html(record["html"], id=rid, published=record.get(date_field) if date_field else None, origin="record", **opt)
+    if not record["text"].strip():
+        raise ExtractionError("the record's text is empty")
+    return from_text(
+        record["text"], id=rid, published=record.get(date_field) if date_field else None, origin="record", empty_fields=empty, **opt
+    )
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), else the page's declared or a detected charset."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{source}: binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise InputError(f"{source}: undecodable bytes (neither UTF-8 nor a recognisable charset)")
+    return str(best)
+
+
+def from_path(path: str | Path) -> Document:
+    """A Document from a .txt/.md, .html/.htm or .json file."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
+        raise InputError(f"{p}: unsupported file type {suffix or '(none)'}; expected .txt, .md, .html, .htm or .json")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror or e}") from e
+    return from_bytes(data, source=str(p), suffix=suffix)
+
+
+def from_bytes(data: bytes, *, source: str, suffix: str) -> Document:
+    """A Document from a file's bytes; `suffix` picks the format."""
+    if not data.strip():
+        raise InputError(f"{source}: empty file")
+    if suffix in HTML_SUFFIXES:
+        return from_html(data, id=source)
+    text = decode_bytes(data, source)
+    if suffix in JSON_SUFFIXES:
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+        return from_record(record, id=source)
+    if not text.strip():
+        raise InputError(f"{source}: no text")
+    return from_text(text, id=source)

@@ -1,0 +1,179 @@
+"""The one scoring function: Document in, Result out. The CLI, the API and the CI gate all call it."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from features import FAMILIES, Document, Feature, Kind, Signal, build_features
+from scorer.model import LinearModel, signal_values
+
+logger = logging.getLogger(__name__)
+
+# Label bands of the score, highest first: (lower bound, label).
+BANDS: tuple[tuple[float, str], ...] = ((75.0, "high"), (50.0, "medium"), (25.0, "low"), (0.0, "very_low"))
+MAX_REASONS = 5
+
+
+def label_for(score: float) -> str:
+    """The band a score falls in."""
+    for bound, name in BANDS:
+        if score >= bound:
+            return name
+    return BANDS[-1][1]
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of scoring one document, identical from every entry point."""
+
+    source: str
+    score: float
+    label: str
+    probability: float
+    language: str
+    families: dict[str, float]
+    signals: list[Signal]
+    contributions: dict[str, float]
+    reasons: list[str]
+    model_version: str
+    provisional: bool
+    clean_text: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def flags(self) -> list[Signal]:
+        """Signals that say something is wrong or missing (not measures)."""
+        return [s for s in self.signals if s.kind is not Kind.MEASURE]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "score": self.score,
+            "label": self.label,
+            "probability": round(self.probability, 4),
+            "language": self.language,
+            "families": self.families,
+            "reasons": self.reasons,
+            "signals": [s.to_dict() for s in self.flags],
+            "measures": {s.code: round(float(s.value), 4) for s in self.signals if s.kind is Kind.MEASURE},
+            "contributions": {k: round(v, 4) for k, v in sorted(self.contributions.items(), key=lambda kv: kv[1])},
+            "model_version": self.model_version,
+            "provisional": self.provisional,
+        }
+        if self.meta:
+            out["document"] = self.meta
+        if self.clean_text is not None:
+            out["clean_text"] = self.clean_text
+        return out
+
+
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+def remove_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` without the given spans; a line emptied by the removal disappears with its break."""
+    out: list[str] = []
+    pos = 0
+    for a, b in sorted(spans):
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        out.append(text[pos:a])
+        pos = b
+    out.append(text[pos:])
+    lines = [ln.rstrip() for ln in "".join(out).split("\n")]
+    joined = "\n".join(ln for i, ln in enumerate(lines) if ln.strip() or (0 < i < len(lines) - 1))
+    return _BLANK_RUN.sub("\n\n", joined).strip() + "\n"
+
+
+class Scorer:
+    """Features plus a model. Build one per process (the CLI, each API worker) and reuse it."""
+
+    def __init__(self, model: LinearModel | None = None, features: Sequence[Feature] | None = None) -> None:
+        self.model = model if model is not None else LinearModel.load()
+        self.features = list(features) if features is not None else build_features()
+        self.removable = frozenset().union(*(f.removable for f in self.features)) if self.features else frozenset()
+
+    def signals(self, doc: Document) -> list[Signal]:
+        """Every feature's signals for `doc`, in registry order."""
+        out: list[Signal] = []
+        for feature in self.features:
+            out.extend(feature.run(doc))
+        return out
+
+    def timed_signals(self, doc: Document) -> tuple[list[Signal], dict[str, float]]:
+        """`signals` plus seconds spent per family (for the benchmark)."""
+        out: list[Signal] = []
+        times: dict[str, float] = {}
+        for feature in self.features:
+            t0 = time.perf_counter()
+            out.extend(feature.run(doc))
+            times[feature.family] = times.get(feature.family, 0.0) + time.perf_counter() - t0
+        return out, times
+
+    def clean(self, doc: Document, signals: Sequence[Signal] | None = None) -> str:
+        """The document text with flagged page furniture removed."""
+        sigs = self.signals(doc) if signals is None else signals
+        spans = [(e.start, e.end) for s in sigs if s.code in self.removable for e in s.evidence]
+        return remove_spans(doc.text, spans)
+
+    def score(self, doc: Document, *, clean: bool = False, signals: Sequence[Signal] | None = None) -> Result:
+        """Score one document."""
+        sigs = list(self.signals(doc) if signals is None else signals)
+        values = signal_values(sigs)
+        kinds = {s.code: s.kind for s in sigs}
+        contrib = self.model.contributions(values, kinds)
+        p = self.model.probability(contrib)
+        score = round(100.0 * p, 1)
+        families = {}
+        for fam in FAMILIES:
+            neg = sum(v for c, v in contrib.items() if c.split(".", 1)[0] == fam)
+            families[fam] = round(100.0 * math.exp(min(0.0, neg)), 1)
+        reasons = [c for c, v in sorted(contrib.items(), key=lambda kv: kv[1]) if v < 0][:MAX_REASONS]
+        meta = {
+            "id": doc.id,
+            "title": doc.title,
+            "url": doc.url,
+            "author": doc.author,
+            "published": doc.published.isoformat() if doc.published else None,
+            "origin": doc.origin,
+            "chars": len(doc.text),
+        }
+        return Result(
+            source=doc.id,
+            score=score,
+            label=label_for(score),
+            probability=p,
+            language=doc.language,
+            families=families,
+            signals=sigs,
+            contributions=contrib,
+            reasons=reasons,
+            model_version=self.model.version,
+            provisional=self.model.provisional,
+            clean_text=self.clean(doc, sigs) if clean else None,
+            meta=meta,
+        )
+
+
+_DEFAULT: Scorer | None = None
+
+
+def default_scorer() -> Scorer:
+    """The process-wide scorer with the bundled model and every feature, built on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Scorer()
+    return _DEFAULT
+
+
+def score(doc: Document, *, clean: bool = False) -> Result:
+    """Score `doc` with the default scorer: the function every entry point calls."""
+    return default_scorer().score(doc, clean=clean)
