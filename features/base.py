@@ -8,8 +8,8 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from functools import lru_cache
+from enum import StrEnum
+from functools import cache
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -23,7 +23,7 @@ FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability")
 MAX_EVIDENCE = 50
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a signal says: a flag points at text; an absence says what was looked for and not found;
     a measure is a number about the whole document (a ratio, an index) for the classifier."""
 
@@ -151,7 +151,7 @@ class Feature(ABC):
         return Signal(code, message, evidence, float(value), Kind.MEASURE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(name: str) -> Any:
     """Load a JSON lexicon shipped in `features/data/` (e.g. "translation/placeholders")."""
     path = resources.files("features").joinpath("data", f"{name}.json")

@@ -186,7 +186,7 @@ def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
     has_html = isinstance(record.get("html"), str)
     if has_text == has_html:
         raise InputError("a JSON record needs exactly one of 'text' or 'html' (a string)")
-    opt = {k: (str(record[k]) if record.get(k) is not None else None) for k in ("url", "title", "author", "language")}
+    opt: dict[str, Any] = {k: (str(record[k]) if record.get(k) is not None else None) for k in ("url", "title", "author", "language")}
     date_field = next((k for k in ("published", "date") if k in record), None)
     empty = tuple(k for k in ("published", "date", "author") if k in record and record[k] in ("", None))
     rid = str(record.get("id") or id)
