@@ -1,7 +1,705 @@
-"""Boilerplate family (signals are added by their own issue)."""
+"""Boilerplate family: page furniture left in the text, repeated and off-topic blocks, lines in another
+language than the body, and (HTML input) how much of the page the extractor kept.
+
+Every family member works on lines (`doc.paragraphs`: scraped text has one block per line). The line
+measures (tokens, stop words per language, lexicon hits, shape) are computed once per document and
+shared through `doc.memo`. Codes listed in a feature's `removable` are page furniture: `Scorer.clean`
+removes their evidence to produce the clean text.
+"""
 
 from __future__ import annotations
 
-from features.base import Feature
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
-FEATURES: list[type[Feature]] = []
+from features.base import Feature, Signal, load_lexicon
+from features.document import Document, Span
+from features.nlp import zipf
+
+# Tokens: letters/digits with inner apostrophes and hyphens (same shape as `Document.words`).
+_TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+# A lower-case letter directly followed by an upper-case one inside a token: "uneGuerre".
+_GLUE_RE = re.compile(r"[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ]")
+# Template and CMS artefacts: snake_case identifiers, shortcodes, unrendered template variables.
+_ARTEFACT_RE = re.compile(r"\b[a-z]{2,20}_[a-z_]{2,30}\b|\[/?[a-z_]{3,30}(?: [^\]\n]{0,200})?\]|\{\{[^}\n]{0,100}\}\}|%%[a-z_]{2,30}%%")
+_TERMINAL = frozenset(".!?»\"”…)")
+_SEPARATORS = frozenset("|›»>•·/")
+_ELLIPSIS = ("...", "…")
+_APOSTROPHES = "'’"
+
+
+def _norm(text: str) -> str:
+    """Lower case, no accents-insensitive folding, single spaces, no edge punctuation: for comparisons."""
+    text = unicodedata.normalize("NFC", text).lower().replace("’", "'")
+    return " ".join(text.split()).strip(" .,;:!?…\"'«»“”-–—")
+
+
+def _parts(token: str) -> list[str]:
+    """A lower-case token split at apostrophes ("l'armée" -> ["l", "armée"])."""
+    for a in _APOSTROPHES:
+        token = token.replace(a, " ")
+    return token.split()
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicons:
+    """The furniture vocabulary of one document language (its own lists plus English ones, since
+    English theme strings are common on pages in any language)."""
+
+    phrases: frozenset[tuple[str, ...]]
+    words: frozenset[str]
+    markers: frozenset[tuple[str, ...]]
+    labels: frozenset[str]
+    stopwords: Mapping[str, frozenset[str]]
+    max_phrase: int
+
+
+def build_lexicons(lang: str) -> Lexicons:
+    """The furniture lexicons that apply to a document in `lang` ("fr", "en" or "other")."""
+    data = load_lexicon("boilerplate/furniture")
+    stop = load_lexicon("boilerplate/stopwords")
+    langs = [lang, "en"] if lang == "fr" else ["en"]
+
+    def phrases(key: str) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(_TOKEN_RE.findall(p.lower().replace("’", "'"))) for la in langs for p in data[la][key])
+
+    ph = phrases("phrases")
+    mk = phrases("markers")
+    return Lexicons(
+        phrases=ph,
+        words=frozenset(w for la in langs for w in data[la]["words"]),
+        markers=mk,
+        labels=frozenset(_norm(w) for la in langs for w in data[la]["labels"]),
+        stopwords={k: frozenset(v) for k, v in stop.items() if not k.startswith("_")},
+        max_phrase=max(len(p) for p in ph | mk),
+    )
+
+
+class LexiconSet:
+    """The lexicons of every supported language, loaded once when a feature is built."""
+
+    def __init__(self) -> None:
+        self._by_lang = {la: build_lexicons(la) for la in ("fr", "en", "other")}
+
+    def __call__(self, lang: str) -> Lexicons:
+        """The lexicons for a document in `lang`."""
+        return self._by_lang.get(lang, self._by_lang["other"])
+
+
+@dataclass(slots=True)
+class Line:
+    """Measures of one line of the document (a `doc.paragraphs` span)."""
+
+    index: int
+    span: Span
+    text: str
+    tokens: list[str]  # lower case
+    raw_tokens: list[str]
+    stop_hits: dict[str, int]  # language -> number of its stop words in the line
+    phrase_hits: int  # furniture phrases found
+    starts_with_marker: bool  # the line opens with a related-links/comments marker
+    word_share: float  # share of tokens that are furniture words
+    glue: int  # lower->upper transitions inside tokens (glued breadcrumbs)
+    separators: int
+    artefact: bool
+    terminal: bool
+    ellipsis: bool
+
+    @property
+    def n(self) -> int:
+        """Number of tokens."""
+        return len(self.tokens)
+
+
+def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], longest: int) -> tuple[int, bool]:
+    """How many lexicon phrases occur in `tokens`, and whether one starts at token 0."""
+    hits = 0
+    at_start = False
+    n = len(tokens)
+    for i in range(n):
+        for k in range(1, min(longest, n - i) + 1):
+            if tuple(tokens[i : i + k]) in table:
+                hits += 1
+                at_start = at_start or i == 0
+    return hits, at_start
+
+
+def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
+    """The measures of one line (also used on the removed text of HTML pages)."""
+    raw = _TOKEN_RE.findall(text)
+    # Split glued breadcrumbs ("uneGuerreRussie") so that their words are looked up too.
+    glue = 0
+    split: list[str] = []
+    for t in raw:
+        g = len(_GLUE_RE.findall(t)) if len(t) >= 8 else 0
+        if g >= 2:
+            glue += g
+            split.extend(re.sub(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])", r"\1 \2", t).lower().split())
+        else:
+            split.append(t.lower().replace("’", "'"))
+    tokens = split
+    stop_hits: dict[str, int] = {}
+    for lang, words in lex.stopwords.items():
+        stop_hits[lang] = sum(1 for t in tokens for p in _parts(t) if p in words)
+    # Phrases are matched on tokens and on apostrophe-split tokens ("l'auteur" -> "l", "auteur").
+    hits, at_start = _ngram_hits(tokens, lex.phrases, lex.max_phrase)
+    _, marker_start = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.max_phrase)
+    word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if tokens else 0.0
+    stripped = text.rstrip()
+    return Line(
+        index=index,
+        span=span,
+        text=text,
+        tokens=tokens,
+        raw_tokens=raw,
+        stop_hits=stop_hits,
+        phrase_hits=hits,
+        starts_with_marker=marker_start,
+        word_share=word_share,
+        glue=glue,
+        separators=sum(1 for ch in text if ch in _SEPARATORS),
+        artefact=bool(_ARTEFACT_RE.search(text)),
+        terminal=bool(stripped) and stripped[-1] in _TERMINAL,
+        ellipsis=stripped.endswith(_ELLIPSIS),
+    )
+
+
+def lines_of(doc: Document, lexset: LexiconSet) -> list[Line]:
+    """The measured lines of `doc`, computed once per document."""
+
+    def make() -> list[Line]:
+        lex = lexset(doc.base_language)
+        return [analyse_line(i, sp, doc.text[sp[0] : sp[1]], lex) for i, sp in enumerate(doc.paragraphs)]
+
+    return doc.memo("boilerplate.lines", make)  # type: ignore[no-any-return]
+
+
+def foreign_language(line: Line, lang: str, *, min_hits: int = 3) -> str | None:
+    """The language whose stop words dominate `line` when it is not `lang` (None otherwise)."""
+    if lang not in line.stop_hits or line.n < 4:
+        return None
+    own = line.stop_hits[lang]
+    best, hits = max(((la, h) for la, h in line.stop_hits.items() if la != lang), key=lambda kv: (kv[1], kv[0]))
+    if hits >= min_hits and hits >= 2 * own + 2:
+        return best
+    return None
+
+
+def is_prose(line: Line, lang: str) -> bool:
+    """A line that reads like article prose: long, ends a sentence, carries function words."""
+    if line.n < 12 or not line.terminal:
+        return False
+    stops = line.stop_hits.get(lang, max(line.stop_hits.values(), default=0))
+    return stops >= 0.15 * line.n
+
+
+def _is_unknown_word(token: str, lang: str) -> bool:
+    """A word that neither the body language nor English knows (a plugin label, a code name)."""
+    if len(token) < 4 or not token.isalpha():
+        return False
+    langs = (lang, "en") if lang in ("fr", "en") else ("en",)
+    return all(zipf(token, la) < 1.0 for la in langs)
+
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    """The furniture score of one line and the reasons that made it."""
+
+    score: float
+    reasons: tuple[str, ...]
+
+
+def score_lines(
+    lines: Sequence[Line],
+    lang: str,
+    *,
+    short_words: int = 6,
+    run_length: int = 3,
+) -> list[LineVerdict]:
+    """Furniture score of each line from its shape, its lexicon hits, its language and its neighbours.
+
+    Positive points: furniture phrases and words, glued breadcrumbs, separators, CMS artefacts, a short
+    unpunctuated line, a run of such lines (menus), position outside the prose, another language than
+    the body, a line repeated verbatim, an unknown single word. Negative points: sentence-like prose.
+    """
+    prose = [is_prose(ln, lang) for ln in lines]
+    first_prose = next((i for i, p in enumerate(prose) if p), len(lines))
+    last_prose = max((i for i, p in enumerate(prose) if p), default=-1)
+    short = [0 < ln.n <= short_words and not ln.terminal for ln in lines]
+    counts: dict[str, int] = {}
+    for ln in lines:
+        if ln.n <= 8:
+            key = _norm(ln.text)
+            counts[key] = counts.get(key, 0) + 1
+    out: list[LineVerdict] = []
+    for i, ln in enumerate(lines):
+        pts = 0.0
+        why: list[str] = []
+        if ln.phrase_hits:
+            # A furniture phrase on a short line is a widget; inside a long sentence it is prose.
+            pts += 3.0 if (ln.n <= 12 or ln.starts_with_marker) else 1.0
+            why.append("furniture phrase")
+        if ln.n and ln.n <= 8 and ln.word_share >= 0.5:
+            pts += 2.0
+            why.append("furniture words")
+        if ln.glue:
+            pts += 3.0
+            why.append("glued breadcrumb")
+        if ln.separators >= 2 and ln.n <= 20 and not ln.terminal:
+            pts += 2.0
+            why.append("separators")
+        if ln.artefact:
+            pts += 3.0
+            why.append("CMS artefact")
+        if short[i]:
+            pts += 1.0
+            why.append("short line")
+            if ln.n <= 3:
+                pts += 0.5
+            lo, hi = max(0, i - run_length + 1), min(len(lines), i + run_length)
+            run = 1
+            j = i - 1
+            while j >= lo and short[j]:
+                run, j = run + 1, j - 1
+            j = i + 1
+            while j < hi and short[j]:
+                run, j = run + 1, j + 1
+            if run >= run_length:
+                pts += 1.0
+                why.append("run of short lines")
+            if ln.n == 1 and _is_unknown_word(ln.tokens[0], lang):
+                pts += 1.5
+                why.append("unknown word")
+            if counts.get(_norm(ln.text), 0) >= 2:
+                pts += 1.0
+                why.append("repeated short line")
+        if (i < first_prose or i > last_prose) and not prose[i]:
+            pts += 0.5
+            why.append("outside the prose")
+        if ln.ellipsis and not prose[i]:
+            pts += 0.5
+            why.append("cut with an ellipsis")
+        if foreign_language(ln, lang):
+            pts += 1.5
+            why.append("another language")
+        if prose[i]:
+            pts -= 3.0
+        elif ln.n >= 8 and ln.stop_hits.get(lang, 0) >= 0.3 * ln.n:
+            pts -= 1.5
+        out.append(LineVerdict(pts, tuple(why)))
+    return out
+
+
+def verdicts_of(doc: Document, lexset: LexiconSet) -> list[LineVerdict]:
+    """`score_lines` of the document, computed once."""
+    return doc.memo("boilerplate.verdicts", lambda: score_lines(lines_of(doc, lexset), doc.base_language))  # type: ignore[no-any-return]
+
+
+def _glue_span(doc: Document, ln: Line) -> Span:
+    """The part of a prose line to remove for a breadcrumb glued to its start: up to the last
+    lower->upper transition of the first glued token ("À la uneGuerreRussieUkraineLe ..." -> "...Ukraine")."""
+    a = ln.span[0]
+    for m in _TOKEN_RE.finditer(ln.text):
+        glued = list(_GLUE_RE.finditer(m.group()))
+        if len(glued) >= 2 and len(m.group()) >= 8:
+            return (a, a + m.start() + glued[-1].start() + 1)
+    return ln.span
+
+
+class FurnitureLines(Feature):
+    """Lines that are page furniture rather than article: navigation and skip links, breadcrumbs
+    (also glued to the text), share/comment/newsletter/ad-block/cookie widgets, related-links labels,
+    author boxes, comment forms, CMS artefacts.
+
+    Each line gets a score from its shape (length, final punctuation, capitalisation glue, separators,
+    position outside the prose, neighbours), furniture lexicons (data/boilerplate/furniture.json) and
+    its language; lines at or above `threshold` are flagged.
+
+    Known false positives: a short list of menu-like items inside an article (e.g. a bulleted list of
+    services with no punctuation), a one-word line that is a rare proper noun, an article about cookies
+    or newsletters with short headings made of those words.
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.furniture_line": "A line that is page furniture (navigation, share/comment/newsletter/ad-block/cookie widget, related-links label, author box).",
+        "boilerplate.glued_breadcrumb": "A breadcrumb or menu whose items are glued together or to the text ('À la uneGuerreRussie').",
+        "boilerplate.cms_artefact": "A template or CMS artefact in the text (snake_case identifier, shortcode, unknown widget label).",
+        "boilerplate.furniture_share": "Share of the text's characters in lines flagged as furniture (0-1).",
+    }
+    removable: ClassVar[frozenset[str]] = frozenset(
+        {"boilerplate.furniture_line", "boilerplate.glued_breadcrumb", "boilerplate.cms_artefact"}
+    )
+
+    def __init__(self, threshold: float = 3.0) -> None:
+        self.threshold = threshold
+        self._lex = LexiconSet()
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lines = lines_of(doc, self._lex)
+        verdicts = verdicts_of(doc, self._lex)
+        furniture: list[Span] = []
+        glued: list[Span] = []
+        artefacts: list[Span] = []
+        for ln, v in zip(lines, verdicts):
+            if ln.glue and v.score < self.threshold:
+                # A breadcrumb glued to the first words of a prose line: cite (and remove) only the crumb.
+                if ln.index < 3 and ln.glue >= 2:
+                    glued.append(_glue_span(doc, ln))
+                continue
+            if v.score < self.threshold:
+                continue
+            if "glued breadcrumb" in v.reasons:
+                glued.append(ln.span)
+            elif "CMS artefact" in v.reasons or "unknown word" in v.reasons:
+                artefacts.append(ln.span)
+            else:
+                furniture.append(ln.span)
+        out: list[Signal] = []
+        if furniture:
+            out.append(self.flag(doc, "boilerplate.furniture_line", "Lines that are page furniture, not article text.", furniture))
+        if glued:
+            out.append(self.flag(doc, "boilerplate.glued_breadcrumb", "A breadcrumb or menu glued together or to the text.", glued))
+        if artefacts:
+            out.append(self.flag(doc, "boilerplate.cms_artefact", "Template or CMS artefacts left in the text.", artefacts))
+        total = sum(b - a for a, b in doc.paragraphs)
+        flagged = sum(b - a for a, b in furniture + glued + artefacts)
+        out.append(self.measure("boilerplate.furniture_share", "Share of the text in furniture lines.", flagged / total if total else 0.0))
+        return out
+
+
+class EmptyMetadataLabel(Feature):
+    """Metadata labels a template printed with nothing after them ("Date:", "Vues :", "Auteur : |").
+
+    Known false positives: a heading that is a label word followed by a colon and then a list on the
+    next lines ("Sources :" before a list of references).
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.empty_label": "A metadata label (date, views, author...) with no value after it.",
+    }
+    removable: ClassVar[frozenset[str]] = frozenset({"boilerplate.empty_label"})
+
+    _SPLIT = re.compile(r"[|•·]")
+
+    def __init__(self, max_words: int = 12) -> None:
+        self.max_words = max_words
+        self._lex = LexiconSet()
+
+    def extract(self, doc: Document) -> list[Signal]:
+        labels = self._lex(doc.base_language).labels
+        spans: list[Span] = []
+        for ln in lines_of(doc, self._lex):
+            if ln.n > self.max_words or ":" not in ln.text:
+                continue
+            pos = 0
+            for piece in [*self._SPLIT.split(ln.text)]:
+                a = ln.span[0] + pos
+                pos += len(piece) + 1
+                body = piece.strip()
+                if not body:
+                    continue
+                label, colon, value = body.partition(":")
+                if not colon and "：" in body:
+                    label, colon, value = body.partition("：")
+                if colon and _norm(label) in labels and not value.strip(" -–—_.\t"):
+                    off = piece.index(body)
+                    spans.append((a + off, a + off + len(body)))
+        if not spans:
+            return []
+        return [self.flag(doc, "boilerplate.empty_label", "Metadata labels printed with no value.", spans)]
+
+
+class Repetition(Feature):
+    """The headline repeated in the body or at the end, a teaser paragraph cut with an ellipsis and then
+    given in full, and paragraphs that occur twice. Evidence is the later copy (or the teaser), so that
+    the clean text keeps one full copy.
+
+    The headline is `doc.title`, else the first line that is not furniture and reads like a title.
+    Known false positives: a short refrain or slogan that an article deliberately repeats.
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.repeated_headline": "The headline occurs again in the body or at the end.",
+        "boilerplate.teaser_repeated": "A teaser paragraph cut with '...' whose full text follows or precedes it.",
+        "boilerplate.duplicate_paragraph": "A paragraph that occurs twice in the text.",
+    }
+    removable: ClassVar[frozenset[str]] = frozenset(
+        {"boilerplate.repeated_headline", "boilerplate.teaser_repeated", "boilerplate.duplicate_paragraph"}
+    )
+
+    def __init__(self, min_dup_words: int = 8, min_teaser_words: int = 6, threshold: float = 3.0) -> None:
+        self.min_dup_words = min_dup_words
+        self.min_teaser_words = min_teaser_words
+        self.threshold = threshold
+        self._lex = LexiconSet()
+
+    def _headline(self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]) -> tuple[str | None, int]:
+        if doc.title and _norm(doc.title):
+            first = next((ln.index for ln in lines[:5] if _norm(ln.text) == _norm(doc.title)), -1)
+            return _norm(doc.title), first
+        for ln, v in zip(lines[:5], verdicts[:5]):
+            if v.score >= self.threshold:
+                continue
+            # A title: a few words, one sentence at most, not a label or a teaser.
+            body = ln.text.rstrip().rstrip(".")
+            if 3 <= ln.n <= 30 and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
+                return _norm(ln.text), ln.index
+            break
+        return None, -1
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lines = lines_of(doc, self._lex)
+        verdicts = verdicts_of(doc, self._lex)
+        headline, head_idx = self._headline(doc, lines, verdicts)
+        norms = [_norm(ln.text) for ln in lines]
+        repeated = [ln.span for ln, t in zip(lines, norms) if headline and t == headline and ln.index != head_idx]
+        seen: set[str] = set()
+        dups: list[Span] = []
+        for ln, t in zip(lines, norms):
+            if ln.n < self.min_dup_words or t == headline:
+                continue
+            if t in seen:
+                dups.append(ln.span)
+            seen.add(t)
+        teasers: list[Span] = []
+        for ln, t in zip(lines, norms):
+            if not ln.ellipsis or ln.n < self.min_teaser_words:
+                continue
+            # The teaser without its ellipsis must start another, longer line.
+            for other, ot in zip(lines, norms):
+                if other is not ln and len(ot) > len(t) and ot.startswith(t):
+                    teasers.append(ln.span)
+                    break
+        out: list[Signal] = []
+        if repeated:
+            out.append(self.flag(doc, "boilerplate.repeated_headline", "The headline is repeated in the text.", repeated))
+        if teasers:
+            out.append(self.flag(doc, "boilerplate.teaser_repeated", "A teaser cut with '...' is followed or preceded by its full text.", teasers))
+        if dups:
+            out.append(self.flag(doc, "boilerplate.duplicate_paragraph", "Paragraphs that occur twice.", dups))
+        return out
+
+
+def _stems(line: Line, stop: frozenset[str], min_len: int = 4, prefix: int = 5) -> list[str]:
+    """Content-word stems of a line: tokens of `min_len`+ letters, not stop words, cut to `prefix`."""
+    out = []
+    for t in line.tokens:
+        for p in _parts(t):
+            if len(p) >= min_len and p.isalpha() and p not in stop:
+                out.append(p[:prefix])
+    return out
+
+
+class OffTopicTail(Feature):
+    """Trailing paragraphs whose vocabulary has little to do with the article: the "related articles",
+    "latest" or comment blocks that a scraper keeps after the end of the story.
+
+    A tail starts at a related-links marker line ("Lire aussi", "Related") in the second half of the
+    text when the paragraphs after it share few content words with the body; without a marker, at least
+    `min_paragraphs` trailing paragraphs must each share fewer than `max_overlap` of their content words
+    with everything before them. Known false positives: an article whose last paragraphs turn to a new
+    subject (a round-up of unrelated news items).
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.offtopic_tail": "Trailing paragraphs (related articles, comments) whose vocabulary is unrelated to the article.",
+    }
+    removable: ClassVar[frozenset[str]] = frozenset({"boilerplate.offtopic_tail"})
+
+    def __init__(
+        self,
+        max_overlap: float = 0.2,
+        marker_overlap: float = 0.3,
+        min_paragraphs: int = 2,
+        min_content_words: int = 6,
+        min_body_words: int = 60,
+        max_tail_share: float = 0.5,
+        max_candidates: int = 12,
+    ) -> None:
+        self.max_overlap = max_overlap
+        self.marker_overlap = marker_overlap
+        self.min_paragraphs = min_paragraphs
+        self.min_content_words = min_content_words
+        self.min_body_words = min_body_words
+        self.max_tail_share = max_tail_share
+        self.max_candidates = max_candidates
+        self._lex = LexiconSet()
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lines = lines_of(doc, self._lex)
+        if len(lines) < 4:
+            return []
+        lang = doc.base_language
+        stop = self._lex(lang).stopwords.get(lang, frozenset())
+        stems = [_stems(ln, stop) for ln in lines]
+        n_chars = len(doc.text)
+        start = self._marker_tail(lines, stems, n_chars) or self._plain_tail(lines, stems, n_chars)
+        if start is None:
+            return []
+        spans = [ln.span for ln in lines[start:]]
+        return [self.flag(doc, "boilerplate.offtopic_tail", "Trailing paragraphs unrelated to the article.", spans, value=len(spans))]
+
+    def _overlap(self, body: set[str], para: list[str]) -> float:
+        return sum(1 for s in para if s in body) / len(para)
+
+    def _marker_tail(self, lines: Sequence[Line], stems: Sequence[list[str]], n_chars: int) -> int | None:
+        for ln in lines:
+            if not (ln.starts_with_marker and ln.n <= 6 and ln.span[0] >= n_chars * (1 - self.max_tail_share)):
+                continue
+            i = ln.index
+            body = {s for st in stems[:i] for s in st}
+            if sum(len(st) for st in stems[:i]) < self.min_body_words:
+                return None
+            content = [st for st in stems[i + 1 :] if len(st) >= self.min_content_words]
+            if not content:
+                # Nothing but short lines after the marker: they are links, the marker opens a tail.
+                return i if all(not ln2.terminal or ln2.n <= 6 for ln2 in lines[i + 1 :]) else None
+            words = sum(len(c) for c in content)
+            shared = sum(1 for c in content for s in c if s in body)
+            if shared / words < self.marker_overlap:
+                return i
+            return None
+        return None
+
+    def _plain_tail(self, lines: Sequence[Line], stems: Sequence[list[str]], n_chars: int) -> int | None:
+        content_idx = [i for i, st in enumerate(stems) if len(st) >= self.min_content_words]
+        if len(content_idx) < self.min_paragraphs + 3:
+            return None
+        best: int | None = None
+        count = 0
+        for k in range(len(content_idx) - 1, max(-1, len(content_idx) - 1 - self.max_candidates), -1):
+            i = content_idx[k]
+            if lines[i].span[0] < n_chars * (1 - self.max_tail_share):
+                break
+            body_idx = content_idx[:k]
+            body = {s for j in body_idx for s in stems[j]}
+            if sum(len(stems[j]) for j in body_idx) < self.min_body_words:
+                break
+            if self._overlap(body, stems[i]) >= self.max_overlap:
+                break
+            count += 1
+            best = i
+        if best is None or count < self.min_paragraphs:
+            return None
+        # Short lines just before the first off-topic paragraph (its title, a label) belong to the tail.
+        j = best
+        while j > 0 and len(stems[j - 1]) < self.min_content_words and not lines[j - 1].terminal and j - 1 > content_idx[0]:
+            j -= 1
+        return j
+
+
+class ForeignLanguageLines(Feature):
+    """Lines in another language than the body (an English comment form or ad-block notice under a
+    French article), from cheap stop-word counts per language.
+
+    Not removable: a quotation in another language is article text. Known false positives: a quoted
+    sentence or a title of a work in another language.
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.foreign_language_line": "A line in another language than the body of the text.",
+    }
+
+    def __init__(self, min_hits: int = 3) -> None:
+        self.min_hits = min_hits
+        self._lex = LexiconSet()
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        if lang not in ("fr", "en"):
+            return []
+        spans: list[Span] = []
+        found: dict[str, int] = {}
+        for ln in lines_of(doc, self._lex):
+            other = foreign_language(ln, lang, min_hits=self.min_hits)
+            if other:
+                spans.append(ln.span)
+                found[other] = found.get(other, 0) + 1
+        if not spans:
+            return []
+        return [
+            self.flag(doc, "boilerplate.foreign_language_line", f"Lines in another language than the body ({lang}).", spans, languages=found)
+        ]
+
+
+class HtmlExtraction(Feature):
+    """For HTML input: how much of the page's visible text the extractor kept, and what the removed
+    text was (furniture lines, or prose the extractor may have dropped). Measures for the classifier.
+
+    Known limits: pages whose visible text is mostly comments or a long menu make the kept share low
+    for a good article; it is a measure, not a flag.
+    """
+
+    family: ClassVar[str] = "boilerplate"
+    codes: ClassVar[dict[str, str]] = {
+        "boilerplate.html_kept_share": "HTML input: share of the page's visible text kept as article text (0-1).",
+        "boilerplate.html_removed_furniture": "HTML input: share of the removed lines that look like page furniture (0-1).",
+        "boilerplate.html_removed_prose": "HTML input: share of the removed text in prose-like lines (0-1): article text the extractor may have dropped.",
+    }
+
+    def __init__(self, threshold: float = 3.0, max_lines: int = 2000) -> None:
+        self.threshold = threshold
+        self.max_lines = max_lines
+        self._lex = LexiconSet()
+
+    def extract(self, doc: Document) -> list[Signal]:
+        if doc.page_text_chars is None:
+            return []
+        out = [
+            self.measure(
+                "boilerplate.html_kept_share",
+                "Share of the page's visible text kept by the extractor.",
+                min(1.0, len(doc.text) / doc.page_text_chars) if doc.page_text_chars else 0.0,
+            )
+        ]
+        removed = [t for t in (doc.removed_text or "").split("\n") if t.strip()][: self.max_lines]
+        if removed:
+            lang = doc.base_language
+            lex = self._lex(lang)
+            lines = [analyse_line(i, (0, len(t)), t, lex) for i, t in enumerate(removed)]
+            verdicts = score_lines(lines, lang)
+            chars = sum(len(t) for t in removed)
+            out.append(
+                self.measure(
+                    "boilerplate.html_removed_furniture",
+                    "Share of removed lines that look like furniture.",
+                    sum(1 for v in verdicts if v.score >= self.threshold) / len(lines),
+                )
+            )
+            out.append(
+                self.measure(
+                    "boilerplate.html_removed_prose",
+                    "Share of removed text in prose-like lines.",
+                    sum(len(ln.text) for ln in lines if is_prose(ln, lang)) / chars if chars else 0.0,
+                )
+            )
+        return out
+
+
+def flagged_line_indices(doc: Document, features: Iterable[Feature] | None = None) -> set[int]:
+    """Indices of `doc.paragraphs` that the removable boilerplate codes cover (for evaluation)."""
+    feats = list(features) if features is not None else [cls() for cls in FEATURES]
+    starts = {sp[0]: i for i, sp in enumerate(doc.paragraphs)}
+    ends = sorted(doc.paragraphs)
+    out: set[int] = set()
+    for f in feats:
+        for s in f.run(doc):
+            if s.code not in f.removable:
+                continue
+            for e in s.evidence:
+                if e.start in starts:
+                    out.add(starts[e.start])
+                else:
+                    out.update(i for i, (a, b) in enumerate(ends) if a <= e.start < b and e.end - e.start >= 0.5 * (b - a))
+    return out
+
+
+FEATURES: list[type[Feature]] = [FurnitureLines, EmptyMetadataLabel, Repetition, OffTopicTail, ForeignLanguageLines, HtmlExtraction]
