@@ -1,7 +1,391 @@
-"""Readability family (signals are added by their own issue)."""
+"""Readability family: how the prose is built, measured in the document's own language.
+
+Machine-translated and spun copies read differently from edited news: flatter sentence lengths,
+fragments, rare or invented words, headline-case lines and stray capitals in the body. These features
+turn that texture into measures for the classifier, and into flags with evidence where a span is to
+blame. Readability indices use textstat's per-language formula constants (Kandel-Moles for French,
+Flesch for English) and its pyphen syllable counter, called with the language as an argument so that
+no global textstat state passes from one document to the next.
+"""
 
 from __future__ import annotations
 
-from features.base import Feature
+import bisect
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, ClassVar
 
-FEATURES: list[type[Feature]] = []
+from features.base import Feature, Signal, load_lexicon
+from features.document import Document, Span
+from features.nlp import spacy_pipeline, zipf
+
+# Languages with a lexicon (and, for the indices, fitted ranges); other languages get no readability
+# signal because every measure here is only meaningful against a language's own norms.
+LANGUAGES = ("fr", "en")
+# Closing characters a complete sentence may end on.
+_TERMINAL = frozenset(".!?…:;\"'»”’)]")
+# Characters after which a capital letter starts a new clause legitimately (quotes, colon, brackets, dashes).
+_OPENERS = frozenset(":«\"“'‘(-–—[/•*")
+
+
+def _lexicon(lang: str) -> dict[str, Any]:
+    return load_lexicon("readability/lexicon")[lang]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=200_000)
+def syllables(word: str, pyphen_lang: str) -> int:
+    """Syllables of `word` as textstat counts them without a pronunciation dictionary (hyphenation
+    points + 1). textstat's English path loads CMUdict through nltk, which downloads it at run time:
+    the scorer never downloads, so both languages use the hyphenation counter."""
+    if not word.isalpha():
+        return 1
+    from textstat.backend.utils import get_pyphen
+
+    return len(get_pyphen(pyphen_lang).positions(word.lower())) + 1
+
+
+def sentence_words(doc: Document) -> list[tuple[Span, tuple[Span, ...]]]:
+    """Each sentence with the word spans inside it (shared by every feature of the family)."""
+
+    def make() -> list[tuple[Span, tuple[Span, ...]]]:
+        words = doc.words
+        starts = [w[0] for w in words]
+        out = []
+        for a, b in doc.sentences:
+            i = bisect.bisect_left(starts, a)
+            j = bisect.bisect_left(starts, b, i)
+            out.append(((a, b), words[i:j]))
+        return out
+
+    return doc.memo("readability.sentence_words", make)  # type: ignore[no-any-return]
+
+
+def _enough(doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_sentences: int, min_words: int) -> bool:
+    return doc.base_language in LANGUAGES and len(sents) >= min_sentences and sum(len(w) for _, w in sents) >= min_words
+
+
+def _is_headline(doc: Document, span: Span) -> bool:
+    """A sentence that is a whole line without closing punctuation: a title or subheading."""
+    return span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs)) and doc.text[span[1] - 1] not in _TERMINAL
+
+
+class ReadabilityIndex(Feature):
+    """Readability indices in the document's language (Flesch reading ease with textstat's constants:
+    Kandel-Moles for French; LIX), and a flag when Flesch is far outside the range of edited news.
+
+    The range comes from `features/data/readability/ranges.json` (quartiles fitted on news by
+    `scripts/fit_readability_ranges.py`); "far" is Tukey's far-out fence (quartile -/+ `fence` x IQR).
+    Known false positives: legal or scientific texts quoted at length (hard), lists and captions (easy).
+    """
+
+    family: ClassVar[str] = "readability"
+    codes: ClassVar[dict[str, str]] = {
+        "readability.flesch": "Flesch reading ease with the language's constants (Kandel-Moles for French).",
+        "readability.lix": "LIX index: words per sentence + percentage of words over six letters.",
+        "readability.atypical_flesch": "Flesch reading ease far outside the range of edited news in the language; cites the sentences that pull it most.",
+    }
+
+    def __init__(self, *, fence: float = 3.0, min_sentences: int = 3, min_words: int = 60, max_evidence: int = 3) -> None:
+        from textstat.backend.utils import get_lang_cfg
+
+        self.fence = fence
+        self.min_sentences = min_sentences
+        self.min_words = min_words
+        self.max_evidence = max_evidence
+        self._cfg = {
+            lang: tuple(float(get_lang_cfg(lang, k)) for k in ("fre_base", "fre_sentence_length", "fre_syll_per_word")) for lang in LANGUAGES
+        }
+        self._pyphen = {lang: str(_lexicon(lang)["pyphen"]) for lang in LANGUAGES}
+        ranges = load_lexicon("readability/ranges")
+        self._fences: dict[str, tuple[float, float]] = {}
+        for lang, r in ranges.items():
+            q = r.get("flesch") if isinstance(r, dict) else None
+            if q:
+                iqr = q["p75"] - q["p25"]
+                self._fences[lang] = (q["p25"] - fence * iqr, q["p75"] + fence * iqr)
+
+    def extract(self, doc: Document) -> list[Signal]:
+        sents = sentence_words(doc)
+        if not _enough(doc, sents, self.min_sentences, self.min_words):
+            return []
+        lang = doc.base_language
+        base, k_len, k_syl = self._cfg[lang]
+        pl = self._pyphen[lang]
+        text = doc.text
+        n_words = n_syl = n_long = 0
+        per_sentence: list[tuple[float, Span]] = []
+        for span, words in sents:
+            if not words:
+                continue
+            syl = sum(syllables(text[a:b], pl) for a, b in words)
+            n_words += len(words)
+            n_syl += syl
+            n_long += sum(1 for a, b in words if b - a > 6)
+            per_sentence.append((base - k_len * len(words) - k_syl * syl / len(words), span))
+        flesch = base - k_len * n_words / len(sents) - k_syl * n_syl / n_words
+        lix = n_words / len(sents) + 100.0 * n_long / n_words
+        out = [
+            self.measure("readability.flesch", f"Flesch reading ease ({lang} constants): {flesch:.1f}.", flesch),
+            self.measure("readability.lix", f"LIX: {lix:.1f}.", lix),
+        ]
+        fence = self._fences.get(lang)
+        if fence and not fence[0] <= flesch <= fence[1]:
+            hard = flesch < fence[0]
+            ranked = sorted(per_sentence, key=lambda t: (t[0] if hard else -t[0], t[1]))
+            spans = [sp for _, sp in ranked[: self.max_evidence]]
+            what = "harder" if hard else "easier"
+            out.append(
+                self.flag(
+                    doc,
+                    "readability.atypical_flesch",
+                    f"Flesch reading ease {flesch:.1f} is far {what} than edited {lang} news ({fence[0]:.0f} to {fence[1]:.0f}); the sentences cited pull it most.",
+                    spans,
+                    value=abs(flesch - (fence[0] if hard else fence[1])),
+                )
+            )
+        return out
+
+
+class SentenceShape(Feature):
+    """Sentence length (in words): mean and spread (coefficient of variation; machine translation keeps
+    the source's segmentation and flattens it), and very long sentences.
+
+    Headline lines are left out of the lengths. Known false positives: enumerations written as one
+    sentence, legal texts.
+    """
+
+    family: ClassVar[str] = "readability"
+    codes: ClassVar[dict[str, str]] = {
+        "readability.sentence_length_mean": "Mean sentence length in words (headline lines left out).",
+        "readability.sentence_length_cv": "Spread of sentence lengths: standard deviation / mean.",
+        "readability.long_sentence": "Sentences longer than a threshold number of words.",
+    }
+
+    def __init__(self, *, long_words: int = 60, min_sentences: int = 3, min_words: int = 60) -> None:
+        self.long_words = long_words
+        self.min_sentences = min_sentences
+        self.min_words = min_words
+
+    def extract(self, doc: Document) -> list[Signal]:
+        sents = [(sp, w) for sp, w in sentence_words(doc) if w and not _is_headline(doc, sp)]
+        if not _enough(doc, sents, self.min_sentences, self.min_words):
+            return []
+        lengths = [len(w) for _, w in sents]
+        mean = statistics.fmean(lengths)
+        cv = statistics.pstdev(lengths) / mean
+        out = [
+            self.measure("readability.sentence_length_mean", f"Mean sentence length: {mean:.1f} words.", mean),
+            self.measure("readability.sentence_length_cv", f"Sentence-length spread (sd/mean): {cv:.2f}.", cv),
+        ]
+        long = [sp for sp, w in sents if len(w) > self.long_words]
+        if long:
+            out.append(self.flag(doc, "readability.long_sentence", f"{len(long)} sentence(s) longer than {self.long_words} words.", long))
+        return out
+
+
+class Fragments(Feature):
+    """Sentence fragments: a sentence cut off (ending on a comma, an article, a preposition or a
+    conjunction), or a punctuated sentence of several words with no verb.
+
+    The verb test is a lexicon of verb forms, subject pronouns and verbal endings; for French the few
+    sentences it leaves are checked with spaCy's morphologizer (at most `max_parsed` per document). English
+    has no parser, so an English candidate must have `min_words_en` words. Headline lines are not
+    sentences and are skipped. Known false positives: deliberate verbless style ("Un drame.", "Fin de
+    partie pour le club."), picture captions, list items ending in a comma.
+    """
+
+    family: ClassVar[str] = "readability"
+    codes: ClassVar[dict[str, str]] = {
+        "readability.fragment_share": "Share of sentences that are fragments (no verb, or cut off).",
+        "readability.fragment": "Sentence fragments: sentences with no verb, or cut off mid-phrase.",
+    }
+
+    def __init__(self, *, min_words: int = 4, min_words_en: int = 6, max_parsed: int = 3, min_sentences: int = 3) -> None:
+        self.min_words = min_words
+        self.min_words_en = min_words_en
+        self.max_parsed = max_parsed
+        self.min_sentences = min_sentences
+        self._lex = {}
+        for lang in LANGUAGES:
+            lx = _lexicon(lang)
+            self._lex[lang] = (frozenset(lx["dangling"]), frozenset(lx["verb_markers"]), tuple(lx["verb_suffixes"]))
+
+    def _cut_off(self, doc: Document, span: Span, words: tuple[Span, ...], dangling: frozenset[str]) -> bool:
+        end = doc.text[span[1] - 1]
+        if end in ",-–—":
+            return True
+        if end not in ".!?…" or len(words) < 2:
+            return False
+        last = words[-1]
+        # The last word must touch the final punctuation ("pour.", not "pour ... »."), to be cut off.
+        return span[1] - last[1] <= 2 and doc.text[last[0] : last[1]].lower() in dangling
+
+    def _verbless(self, doc: Document, words: tuple[Span, ...], markers: frozenset[str], suffixes: tuple[str, ...]) -> bool:
+        for a, b in words:
+            w = doc.text[a:b].lower()
+            if w in markers or (w.isalpha() and len(w) > 4 and w.endswith(suffixes)):
+                return False
+            # Elided subject or negation ("qu'il", "n'a", "s'est"): the part after the apostrophe.
+            if "'" in w and w.split("'", 1)[1] in markers:
+                return False
+        return True
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        sents = [(sp, w) for sp, w in sentence_words(doc) if w and not _is_headline(doc, sp)]
+        if lang not in LANGUAGES or len(sents) < self.min_sentences:
+            return []
+        dangling, markers, suffixes = self._lex[lang]
+        need = self.min_words if lang == "fr" else self.min_words_en
+        found: list[Span] = []
+        candidates: list[Span] = []
+        for sp, words in sents:
+            if self._cut_off(doc, sp, words, dangling):
+                found.append(sp)
+            elif len(words) >= need and doc.text[sp[1] - 1] in ".!?" and self._verbless(doc, words, markers, suffixes):
+                candidates.append(sp)
+        if lang == "fr":
+            found.extend(self._confirm(doc, candidates))
+        else:
+            found.extend(candidates)
+        out = [self.measure("readability.fragment_share", f"{len(found)} of {len(sents)} sentences are fragments.", len(found) / len(sents))]
+        if found:
+            out.append(self.flag(doc, "readability.fragment", f"{len(found)} sentence fragment(s): no verb, or cut off mid-phrase.", found))
+        return out
+
+    def _confirm(self, doc: Document, candidates: list[Span]) -> list[Span]:
+        """The candidates that spaCy also finds verbless; unparsed ones (over the cap) are not counted."""
+        if not candidates:
+            return []
+        nlp = spacy_pipeline("fr", ("parser", "ner", "lemmatizer", "senter"))
+        if nlp is None:
+            return []
+        # The shortest candidates first: they are the likeliest fragments and the cheapest to parse.
+        chosen = sorted(candidates, key=lambda sp: (sp[1] - sp[0], sp))[: self.max_parsed]
+        parsed = nlp.pipe([doc.text[a:b] for a, b in chosen])
+        return [sp for sp, d in zip(chosen, parsed) if not any(t.pos_ in ("VERB", "AUX") for t in d)]
+
+
+class LexicalVariety(Feature):
+    """Lexical variety over a fixed window (moving-average type-token ratio, so it does not depend on
+    length) and the share of very rare words (word-frequency data of the language).
+
+    Rare words are counted among lower-case alphabetic words (capitalised ones are mostly names).
+    Known false positives: technical vocabulary (high rare share), interviews and lists (low variety).
+    """
+
+    family: ClassVar[str] = "readability"
+    codes: ClassVar[dict[str, str]] = {
+        "readability.mattr": "Moving-average type-token ratio over a fixed word window.",
+        "readability.rare_word_share": "Share of lower-case words that are very rare or unknown in the language.",
+    }
+
+    def __init__(self, *, window: int = 100, rare_zipf: float = 1.5, min_words: int = 100) -> None:
+        self.window = window
+        self.rare_zipf = rare_zipf
+        self.min_words = min_words
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        if lang not in LANGUAGES:
+            return []
+        text = doc.text
+        tokens = [text[a:b].lower() for a, b in doc.words if text[a].isalpha()]
+        if len(tokens) < self.min_words:
+            return []
+        mattr = _mattr(tokens, min(self.window, len(tokens)))
+        lower = [t for t in (text[a:b] for a, b in doc.words) if t.isalpha() and t.islower() and len(t) > 2]
+        rare = sum(1 for t in lower if zipf(t, lang) < self.rare_zipf)
+        share = rare / len(lower) if lower else 0.0
+        return [
+            self.measure("readability.mattr", f"Type-token ratio over {self.window}-word windows: {mattr:.3f}.", mattr),
+            self.measure("readability.rare_word_share", f"{rare} of {len(lower)} lower-case words are very rare.", share),
+        ]
+
+
+def _mattr(tokens: Sequence[str], window: int) -> float:
+    """Mean type-token ratio of every `window`-token window, in one pass with a sliding counter."""
+    counts = Counter(tokens[:window])
+    total = len(counts)
+    for i in range(window, len(tokens)):
+        old, new = tokens[i - window], tokens[i]
+        counts[old] -= 1
+        if counts[old] == 0:
+            del counts[old]
+        counts[new] += 1
+        total += len(counts)
+    return total / (window * (len(tokens) - window + 1))
+
+
+class Capitalisation(Feature):
+    """Capitalisation oddities: Title Case lines in a French body (French headlines use sentence case),
+    and words capitalised mid-sentence that the same text writes in lower case elsewhere (or, in
+    French, day and month names).
+
+    Known false positives: institutions capitalised by convention next to the common noun ("la Commission"
+    and "une commission"), titles of works quoted in Title Case, events named after a date ("Mai 68").
+    """
+
+    family: ClassVar[str] = "readability"
+    codes: ClassVar[dict[str, str]] = {
+        "readability.title_case_line": "Lines of a French text in English-style Title Case.",
+        "readability.midsentence_capital": "Words capitalised mid-sentence that the text elsewhere writes in lower case (or French day/month names).",
+    }
+
+    def __init__(self, *, min_title_words: int = 3, title_share: float = 0.75, max_line_words: int = 20) -> None:
+        self.min_title_words = min_title_words
+        self.title_share = title_share
+        self.max_line_words = max_line_words
+        self._function = {lang: frozenset(_lexicon(lang)["function_words"]) for lang in LANGUAGES}
+        self._calendar = {lang: frozenset(_lexicon(lang)["calendar"]) for lang in LANGUAGES}
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        if lang not in LANGUAGES:
+            return []
+        text = doc.text
+        sents = sentence_words(doc)
+        # Lower-case words seen mid-sentence: the text's own evidence of how it spells a common word.
+        lower_seen = {text[a:b] for _, words in sents for a, b in words[1:] if text[a].islower()}
+        title_lines: list[Span] = []
+        capitals: list[Span] = []
+        for sp, words in sents:
+            if len(words) < 2:
+                continue
+            if lang == "fr" and self._title_case(doc, sp, words, lower_seen):
+                title_lines.append(sp)
+                continue
+            for a, b in words[1:]:
+                if not text[a].isupper() or text[a:b].isupper():
+                    continue
+                prev = text[:a].rstrip()[-1:]
+                if prev in _OPENERS or prev in ".!?…":
+                    continue
+                low = text[a:b].lower()
+                if low in lower_seen or low in self._calendar[lang]:
+                    capitals.append((a, b))
+        out = []
+        if title_lines:
+            out.append(self.flag(doc, "readability.title_case_line", f"{len(title_lines)} line(s) in Title Case, which French headlines do not use.", title_lines))
+        if capitals:
+            out.append(self.flag(doc, "readability.midsentence_capital", f"{len(capitals)} word(s) capitalised mid-sentence that are common words here.", capitals))
+        return out
+
+    def _title_case(self, doc: Document, sp: Span, words: tuple[Span, ...], lower_seen: set[str]) -> bool:
+        """A whole line whose words after the first are mostly capitalised, at least one of them a word
+        that is common (a function word, or written in lower case elsewhere), so a list of names is not one."""
+        if not _is_headline(doc, sp) or len(words) > self.max_line_words:
+            return False
+        text = doc.text
+        rest = [text[a:b] for a, b in words[1:] if text[a].isalpha()]
+        caps = [w for w in rest if w[0].isupper()]
+        if len(caps) < self.min_title_words or len(caps) < self.title_share * len(rest):
+            return False
+        return any(w.lower() in self._function["fr"] or w.lower() in lower_seen for w in caps)
+
+
+FEATURES: list[type[Feature]] = [ReadabilityIndex, SentenceShape, Fragments, LexicalVariety, Capitalisation]
+
+__all__ = ["FEATURES", "Capitalisation", "Fragments", "LexicalVariety", "ReadabilityIndex", "SentenceShape"]
