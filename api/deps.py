@@ -1,0 +1,146 @@
+"""What the routes depend on: the API's settings, the scorer loaded at start-up, the API key check,
+and the bounded thread pool that runs the CPU-bound scoring off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from scorer.engine import Scorer
+from scorer.errors import ModelNotLoadedError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+API_KEY_HEADER = "X-API-Key"
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Limits and options of one API instance, passed to `create_app`; nothing here reads the environment."""
+
+    # None: no authentication. Otherwise every scoring and catalogue route needs this key.
+    api_key: str | None = None
+    # Bytes of request body; larger bodies get 413 before any parsing.
+    max_body_bytes: int = 2_000_000
+    # Documents per `POST /score/batch`.
+    max_batch: int = 32
+    # Seconds one request's scoring may take before the client gets 503 (the work itself is bounded
+    # by the text caps of `scorer.documents`; this bounds what a client waits for).
+    timeout: float = 20.0
+    # Seconds a request may wait for a free scoring thread before the client gets 503 (overload).
+    queue_timeout: float = 10.0
+    # Scoring threads per worker process. Scoring holds the GIL most of the time, so more threads
+    # than this only interleave work; use more worker processes for more cores.
+    threads: int = 2
+
+    def __post_init__(self) -> None:
+        if self.api_key is not None and not self.api_key:
+            raise ValueError("api_key must be None (authentication off) or a non-empty string")
+        for name in ("max_body_bytes", "max_batch", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.timeout <= 0 or self.queue_timeout <= 0:
+            raise ValueError("timeout and queue_timeout must be positive")
+
+
+class Overloaded(Exception):
+    """Every scoring thread stayed busy for `queue_timeout` seconds."""
+
+
+class ScoringTimeout(Exception):
+    """A request's scoring did not finish within `timeout` seconds."""
+
+
+class Unauthorized(Exception):
+    """The API key is missing or wrong."""
+
+
+class PayloadTooLarge(Exception):
+    """The request is over a size limit; the message says which and what to do."""
+
+
+class ScoringPool:
+    """Runs scoring in a few threads, at most `threads` at a time, with a bound on the wait and on the
+    work a client waits for. A thread that overruns keeps its slot until it finishes, so overruns
+    cannot pile up more work than there are threads."""
+
+    def __init__(self, threads: int, timeout: float, queue_timeout: float) -> None:
+        self.threads = threads
+        self.timeout = timeout
+        self.queue_timeout = queue_timeout
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="scoring")
+        self._slots: asyncio.Semaphore | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a scoring thread; raises Overloaded or ScoringTimeout."""
+        if self._slots is None:  # created on the serving loop, not at construction
+            self._slots = asyncio.Semaphore(self.threads)
+        slots = self._slots
+        try:
+            await asyncio.wait_for(slots.acquire(), self.queue_timeout)
+        except TimeoutError:
+            raise Overloaded() from None
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        except BaseException:
+            slots.release()
+            raise
+        future.add_done_callback(lambda _: slots.release())
+        try:
+            # shield: a timeout stops the wait, not the thread (threads cannot be killed); the slot
+            # is released when the thread is done.
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+        except TimeoutError:
+            logger.warning("scoring exceeded %.1f s; the client got 503", self.timeout)
+            raise ScoringTimeout() from None
+
+    def close(self) -> None:
+        """Stop accepting work; running scoring finishes in the background."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def get_settings(request: Request) -> ApiSettings:
+    """The settings the app was created with."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_scorer(request: Request) -> Scorer:
+    """The scorer loaded at start-up; 503 when it could not be loaded."""
+    scorer = getattr(request.app.state, "scorer", None)
+    if scorer is None:
+        raise ModelNotLoadedError(
+            getattr(request.app.state, "load_error", None) or "the model is not loaded yet"
+        )
+    return scorer  # type: ignore[no-any-return]
+
+
+def get_pool(request: Request) -> ScoringPool:
+    """The scoring thread pool of this worker."""
+    return request.app.state.pool  # type: ignore[no-any-return]
+
+
+# auto_error=False: a missing key is reported by `require_api_key` with the API's own 401 sentence.
+_api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="The API key, when the server was started with one."
+)
+
+
+def require_api_key(
+    settings: Annotated[ApiSettings, Depends(get_settings)],
+    key: Annotated[str | None, Depends(_api_key_header)],
+) -> None:
+    """Pass when authentication is off or the key matches (in constant time); else 401."""
+    if settings.api_key is None:
+        return
+    if key is None or not hmac.compare_digest(key.encode("utf-8"), settings.api_key.encode("utf-8")):
+        raise Unauthorized()

@@ -1,0 +1,117 @@
+"""`scorer serve`: run the HTTP API (`api/`) with uvicorn, in one or several worker processes.
+
+The API key comes from the environment variable `SCORER_API_KEY` (authentication is off when it is
+unset or empty); it is read here, at the edge, and passed into the app factory. FastAPI and uvicorn
+are imported only when the command runs, so the rest of the CLI does not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from api.deps import ApiSettings
+
+logger = logging.getLogger(__name__)
+
+API_KEY_ENV = "SCORER_API_KEY"
+# uvicorn starts every worker process from this import string (a factory: the app is built in each
+# worker, and its lifespan loads the model there).
+APP_FACTORY = "scorer.serve:app_factory"
+
+
+def api_settings(environ: Mapping[str, str]) -> ApiSettings:
+    """The API's settings from the environment: only the API key is read from it."""
+    from api.deps import ApiSettings
+
+    return ApiSettings(api_key=environ.get(API_KEY_ENV) or None)
+
+
+def app_factory() -> FastAPI:
+    """The application of one uvicorn worker."""
+    from api.app import create_app
+
+    return create_app(api_settings(os.environ))
+
+
+def default_workers() -> int:
+    """One worker per usable core: scoring is CPU-bound and each worker holds the GIL while it scores."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the API until interrupted."""
+    import uvicorn
+
+    auth = "on" if os.environ.get(API_KEY_ENV) else f"off ({API_KEY_ENV} unset)"
+    logger.info(
+        "serving on http://%s:%d with %d worker(s); API key %s", args.host, args.port, args.workers, auth
+    )
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level=args.log_level,
+        # The API is reached through its own endpoints only; no server header to fingerprint.
+        server_header=False,
+    )
+    return 0
+
+
+def _int_in(low: int, high: int) -> Any:
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"{n} is not between {low} and {high}")
+        return n
+
+    return parse
+
+
+def add_parser(sub: Any) -> None:
+    """Add the `serve` subcommand."""
+    p = sub.add_parser(
+        "serve",
+        help="run the HTTP API (POST /score, /score/batch; GET /health, /signals, /docs)",
+        description=(
+            "Run the HTTP API with uvicorn. Set the environment variable "
+            f"{API_KEY_ENV} to require that key in the X-API-Key header (off when unset)."
+        ),
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, loopback only)"
+    )
+    p.add_argument("--port", type=_int_in(0, 65535), default=8000, help="TCP port (default: 8000)")
+    p.add_argument(
+        "--workers",
+        type=_int_in(1, 64),
+        default=default_workers(),
+        help="worker processes, each with its own model (default: one per core, here %(default)s)",
+    )
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request (off by default: it costs time under load)",
+    )
+    p.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        default="info",
+        help="server log level (default: info)",
+    )
+    p.set_defaults(func=cmd_serve)
