@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from features.base import Feature, Signal, load_lexicon
 from features.document import Document, Span
-from features.nlp import spacy_pipeline, zipf
+from features.nlp import zipf
 
 # Languages with a lexicon (and, for the indices, fitted ranges); other languages get no readability
 # signal because every measure here is only meaningful against a language's own norms.
@@ -69,6 +69,14 @@ def _enough(doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_s
 def _is_headline(doc: Document, span: Span) -> bool:
     """A sentence that is a whole line without closing punctuation: a title or subheading."""
     return span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs)) and doc.text[span[1] - 1] not in _TERMINAL
+
+
+def _after_opener(text: str, floor: int, a: int) -> bool:
+    """Whether the character before position `a` (spaces skipped, not before `floor`) opens a clause."""
+    i = a - 1
+    while i > floor and text[i].isspace():
+        i -= 1
+    return i < floor or text[i] in _OPENERS or text[i] in ".!?…"
 
 
 class ReadabilityIndex(Feature):
@@ -186,86 +194,55 @@ class SentenceShape(Feature):
 
 
 class Fragments(Feature):
-    """Sentence fragments: a sentence cut off (ending on a comma, an article, a preposition or a
-    conjunction), or a punctuated sentence of several words with no verb.
+    """Sentence fragments: sentences cut off mid-phrase, ending on a comma, or on an article, a
+    preposition, a conjunction or a possessive just before the full stop ("pour les.").
 
-    The verb test is a lexicon of verb forms, subject pronouns and verbal endings; for French the few
-    sentences it leaves are checked with spaCy's morphologizer (at most `max_parsed` per document). English
-    has no parser, so an English candidate must have `min_words_en` words. Headline lines are not
-    sentences and are skipped. Known false positives: deliberate verbless style ("Un drame.", "Fin de
-    partie pour le club."), picture captions, list items ending in a comma.
+    Verbless sentences are not counted: a cheap verb test cannot tell "Les images prouvent ..." from a
+    fragment, spaCy's small French model tags such verbs as adverbs or adjectives without its parser,
+    and parsing costs about a millisecond per sentence. Headline lines and the halves of a sentence
+    split after an initial ("M. Ferrand") are skipped. Known false positives: list items ending in a
+    comma, a sentence ending on "plus." or "très." by design.
     """
 
     family: ClassVar[str] = "readability"
     codes: ClassVar[dict[str, str]] = {
-        "readability.fragment_share": "Share of sentences that are fragments (no verb, or cut off).",
-        "readability.fragment": "Sentence fragments: sentences with no verb, or cut off mid-phrase.",
+        "readability.fragment_share": "Share of sentences that are cut off mid-phrase.",
+        "readability.fragment": "Sentence fragments: sentences cut off mid-phrase.",
     }
 
-    def __init__(self, *, min_words: int = 4, min_words_en: int = 6, max_parsed: int = 3, min_sentences: int = 3) -> None:
-        self.min_words = min_words
-        self.min_words_en = min_words_en
-        self.max_parsed = max_parsed
+    def __init__(self, *, min_sentences: int = 3) -> None:
         self.min_sentences = min_sentences
-        self._lex = {}
-        for lang in LANGUAGES:
-            lx = _lexicon(lang)
-            self._lex[lang] = (frozenset(lx["dangling"]), frozenset(lx["verb_markers"]), tuple(lx["verb_suffixes"]))
+        self._dangling = {lang: frozenset(_lexicon(lang)["dangling"]) for lang in LANGUAGES}
 
-    def _cut_off(self, doc: Document, span: Span, words: tuple[Span, ...], dangling: frozenset[str]) -> bool:
-        end = doc.text[span[1] - 1]
-        if end in ",-–—":
+    def _cut_off(self, text: str, span: Span, words: tuple[Span, ...], dangling: frozenset[str]) -> bool:
+        end = text[span[1] - 1]
+        if end == ",":
             return True
-        if end not in ".!?…" or len(words) < 2:
+        # Questions and exclamations end on any word ("Par qui ?", "pas que !"); only full stops count.
+        if end != "." or len(words) < 2:
             return False
         last = words[-1]
         # The last word must touch the final punctuation ("pour.", not "pour ... »."), to be cut off.
-        return span[1] - last[1] <= 2 and doc.text[last[0] : last[1]].lower() in dangling
-
-    def _verbless(self, doc: Document, words: tuple[Span, ...], markers: frozenset[str], suffixes: tuple[str, ...]) -> bool:
-        for a, b in words:
-            w = doc.text[a:b].lower()
-            if w in markers or (w.isalpha() and len(w) > 4 and w.endswith(suffixes)):
-                return False
-            # Elided subject or negation ("qu'il", "n'a", "s'est"): the part after the apostrophe.
-            if "'" in w and w.split("'", 1)[1] in markers:
-                return False
-        return True
+        return span[1] - last[1] <= 2 and text[last[0] : last[1]].lower() in dangling
 
     def extract(self, doc: Document) -> list[Signal]:
         lang = doc.base_language
         sents = [(sp, w) for sp, w in sentence_words(doc) if w and not _is_headline(doc, sp)]
         if lang not in LANGUAGES or len(sents) < self.min_sentences:
             return []
-        dangling, markers, suffixes = self._lex[lang]
-        need = self.min_words if lang == "fr" else self.min_words_en
+        text = doc.text
         found: list[Span] = []
-        candidates: list[Span] = []
+        after_initial = False
         for sp, words in sents:
-            if self._cut_off(doc, sp, words, dangling):
+            # "M. Ferrand" is split after the initial: neither half is a fragment.
+            initial = words[-1][1] - words[-1][0] == 1 and text[words[-1][0]].isupper()
+            if not (initial or after_initial) and self._cut_off(text, sp, words, self._dangling[lang]):
                 found.append(sp)
-            elif len(words) >= need and doc.text[sp[1] - 1] in ".!?" and self._verbless(doc, words, markers, suffixes):
-                candidates.append(sp)
-        if lang == "fr":
-            found.extend(self._confirm(doc, candidates))
-        else:
-            found.extend(candidates)
-        out = [self.measure("readability.fragment_share", f"{len(found)} of {len(sents)} sentences are fragments.", len(found) / len(sents))]
+            after_initial = initial
+        out = [self.measure("readability.fragment_share", f"{len(found)} of {len(sents)} sentences are cut off.", len(found) / len(sents))]
         if found:
-            out.append(self.flag(doc, "readability.fragment", f"{len(found)} sentence fragment(s): no verb, or cut off mid-phrase.", found))
+            out.append(self.flag(doc, "readability.fragment", f"{len(found)} sentence(s) cut off mid-phrase.", found))
         return out
-
-    def _confirm(self, doc: Document, candidates: list[Span]) -> list[Span]:
-        """The candidates that spaCy also finds verbless; unparsed ones (over the cap) are not counted."""
-        if not candidates:
-            return []
-        nlp = spacy_pipeline("fr", ("parser", "ner", "lemmatizer", "senter"))
-        if nlp is None:
-            return []
-        # The shortest candidates first: they are the likeliest fragments and the cheapest to parse.
-        chosen = sorted(candidates, key=lambda sp: (sp[1] - sp[0], sp))[: self.max_parsed]
-        parsed = nlp.pipe([doc.text[a:b] for a, b in chosen])
-        return [sp for sp, d in zip(chosen, parsed) if not any(t.pos_ in ("VERB", "AUX") for t in d)]
 
 
 class LexicalVariety(Feature):
@@ -334,8 +311,9 @@ class Capitalisation(Feature):
         "readability.midsentence_capital": "Words capitalised mid-sentence that the text elsewhere writes in lower case (or French day/month names).",
     }
 
-    def __init__(self, *, min_title_words: int = 3, title_share: float = 0.75, max_line_words: int = 20) -> None:
+    def __init__(self, *, min_title_words: int = 3, title_share: float = 0.75, max_line_words: int = 20, min_distinct: int = 3) -> None:
         self.min_title_words = min_title_words
+        self.min_distinct = min_distinct
         self.title_share = title_share
         self.max_line_words = max_line_words
         self._function = {lang: frozenset(_lexicon(lang)["function_words"]) for lang in LANGUAGES}
@@ -351,27 +329,42 @@ class Capitalisation(Feature):
         lower_seen = {text[a:b] for _, words in sents for a, b in words[1:] if text[a].islower()}
         title_lines: list[Span] = []
         capitals: list[Span] = []
+        distinct: set[str] = set()
         for sp, words in sents:
             if len(words) < 2:
                 continue
             if lang == "fr" and self._title_case(doc, sp, words, lower_seen):
                 title_lines.append(sp)
                 continue
-            for a, b in words[1:]:
-                if not text[a].isupper() or text[a:b].isupper():
-                    continue
-                prev = text[:a].rstrip()[-1:]
-                if prev in _OPENERS or prev in ".!?…":
+            for i in range(1, len(words)):
+                a, b = words[i]
+                if not text[a].isupper() or text[a:b].isupper() or _after_opener(text, sp[0], a):
                     continue
                 low = text[a:b].lower()
-                if low in lower_seen or low in self._calendar[lang]:
-                    capitals.append((a, b))
+                calendar = low in self._calendar[lang]
+                if not (calendar or low in lower_seen) or self._in_name(text, words, i, calendar):
+                    continue
+                capitals.append((a, b))
+                distinct.add(low)
         out = []
         if title_lines:
             out.append(self.flag(doc, "readability.title_case_line", f"{len(title_lines)} line(s) in Title Case, which French headlines do not use.", title_lines))
-        if capitals:
+        # One stray capital is house style or a name; several distinct common words are a pattern.
+        if capitals and (len(distinct) >= self.min_distinct or any(w in self._calendar[lang] for w in distinct)):
             out.append(self.flag(doc, "readability.midsentence_capital", f"{len(capitals)} word(s) capitalised mid-sentence that are common words here.", capitals))
         return out
+
+    @staticmethod
+    def _in_name(text: str, words: tuple[Span, ...], i: int, calendar: bool) -> bool:
+        """Whether word `i` belongs to a multi-word name ("Le Journal du Dimanche", "Santé publique
+        France", "Mai 68"): a capitalised word within two words before it, or right after it."""
+        for j in (i - 2, i - 1, i + 1):
+            if 0 <= j < len(words) and text[words[j][0]].isupper():
+                return True
+        if calendar and i + 1 < len(words):
+            nxt = text[words[i + 1][0] : words[i + 1][1]]
+            return nxt.isdigit() and len(nxt) == 2 and int(nxt) > 31
+        return False
 
     def _title_case(self, doc: Document, sp: Span, words: tuple[Span, ...], lower_seen: set[str]) -> bool:
         """A whole line whose words after the first are mostly capitalised, at least one of them a word
