@@ -1,0 +1,650 @@
+"""Benchmark of the scorer against what users would run instead, on the same documents in one run.
+
+    /work/venv/bin/python bench/bench_score.py            # full run (a few minutes)
+    /work/venv/bin/python bench/bench_score.py --quick    # smaller samples, for a smoke test
+
+Prints, for ~5 KB French articles (fr_news: title + dateline + body, 4.5-5.5 KB; generated French text
+when ../shared is absent):
+- documents/s and per-document latency p50/p99 of full scoring (text -> Document -> Result), on one
+  core and on all cores (a process pool);
+- the same for HTML pages (extraction + dates sets) including the HTML -> Document step, next to
+  trafilatura's extraction alone on the same pages (with the options the scorer uses), as a ratio;
+- datatrove's Gopher quality + Gopher repetition + C4 + FineWeb quality chain (French stop words) on
+  the same articles, as the ratio ours/theirs;
+- the time per feature family (`Scorer.timed_signals`);
+- peak resident memory of a loaded model, of `scorer score` on a folder, and of `scorer audit` on a
+  generated folder of 10,000 files (skipped with a message while the command does not exist).
+
+Everything random is seeded (`--seed`). The machine's load average is printed: other processes skew
+the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import REPO, SHARED, Article, fr_news_articles, generated_articles, html_pages, sample  # noqa: E402
+from memory import run_measured  # noqa: E402
+
+# Extraction options of `scorer.documents.from_html`: the floor is trafilatura doing the same work.
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "with_metadata": True,
+    "include_comments": False,
+    "include_tables": False,
+    "deduplicate": False,
+}
+TARGET_DOCS_PER_S = 100.0
+TARGET_P99_MS = 25.0
+TARGET_HTML_RATIO = 1.3
+TARGET_AUDIT_MB = 400.0
+
+# --------------------------------------------------------------------------------------------------
+# Small statistics helpers
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (linear interpolation) of `values`."""
+    if not values:
+        return float("nan")
+    xs = sorted(values)
+    k = (len(xs) - 1) * q / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def ms(seconds: float) -> str:
+    return f"{1000 * seconds:.2f}"
+
+
+class Row:
+    """One line of the final figures table."""
+
+    def __init__(self, what: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        self.what, self.value, self.target, self.ok = what, value, target, ok
+
+
+FIGURES: list[Row] = []
+
+
+def figure(what: str, value: str, target: str = "", ok: bool | None = None) -> None:
+    FIGURES.append(Row(what, value, target, ok))
+
+
+def latency_line(label: str, lat: Sequence[float], wall: float | None = None) -> str:
+    n = len(lat)
+    rate = n / wall if wall else n / sum(lat)
+    return (
+        f"  {label:<44} {rate:8.1f} docs/s   mean {ms(statistics.fmean(lat)):>7} ms   "
+        f"p50 {ms(pct(lat, 50)):>7} ms   p99 {ms(pct(lat, 99)):>7} ms   (n={n})"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Work done in pool workers (spawned processes: each builds its own scorer once)
+
+_W: dict[str, Any] = {}
+
+
+def _init_worker(kind: str, warm: list[str], ready: Any) -> None:
+    import logging
+
+    logging.disable(logging.WARNING)
+    if kind == "peer":
+        from peer_chain import load_chain
+
+        _W["chain"] = load_chain()[0]
+        for t in warm:
+            _W["chain"](t)
+    else:
+        from scorer.documents import from_text
+        from scorer.engine import Scorer
+
+        _W["scorer"] = Scorer()
+        for t in warm:
+            _W["scorer"].score(from_text(t))
+    with ready.get_lock():
+        ready.value += 1
+
+
+def _w_plain(item: tuple[str, str]) -> tuple[float, float]:
+    from scorer.documents import from_text
+
+    t0 = time.perf_counter()
+    doc = from_text(item[1], id=item[0])
+    t1 = time.perf_counter()
+    _W["scorer"].score(doc)
+    return t1 - t0, time.perf_counter() - t1
+
+
+def _w_html(item: tuple[str, bytes]) -> tuple[float, float] | None:
+    from scorer.documents import from_html
+    from scorer.errors import ScorerError
+
+    t0 = time.perf_counter()
+    try:
+        doc = from_html(item[1], id=item[0])
+    except ScorerError:
+        return None
+    t1 = time.perf_counter()
+    _W["scorer"].score(doc)
+    return t1 - t0, time.perf_counter() - t1
+
+
+def _w_trafilatura(item: tuple[str, bytes]) -> float:
+    import trafilatura
+
+    t0 = time.perf_counter()
+    trafilatura.bare_extraction(item[1], **TRAFILATURA_OPTIONS)
+    return time.perf_counter() - t0
+
+
+def _w_peer(item: tuple[str, str]) -> float:
+    t0 = time.perf_counter()
+    _W["chain"](item[1], item[0])
+    return time.perf_counter() - t0
+
+
+def pool_run(
+    kind: str, func: Callable[[Any], Any], items: list[Any], jobs: int, warm: list[str], repeat: int
+) -> tuple[list[Any], float]:
+    """Run `func` over `items` (`repeat` times) on `jobs` spawned workers, warmed up first; returns the
+    per-item results and the wall time of the timed part only."""
+    ctx = mp.get_context("spawn")
+    ready = ctx.Value("i", 0)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(kind, warm, ready)) as pool:
+        while ready.value < jobs:  # every worker has loaded its model and scored the warm-up texts
+            time.sleep(0.05)
+        work = items * repeat
+        t0 = time.perf_counter()
+        results = list(pool.imap_unordered(func, work, chunksize=2))
+        wall = time.perf_counter() - t0
+    return results, wall
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections
+
+
+def bench_plain(arts: list[Article], warm: list[Article], jobs: int, repeat: int) -> dict[str, Any]:
+    """Plain text, one core then all cores; and the time per feature family."""
+    from scorer.documents import from_text
+    from scorer.engine import Scorer
+
+    print(f"\n== Plain text: {len(arts)} articles, mean {statistics.fmean(a.size for a in arts):.0f} bytes")
+    scorer = Scorer()
+    families = sorted({f.family for f in scorer.features})
+    print(
+        f"  features: {len(scorer.features)} ({', '.join(f'{fam}:{sum(f.family == fam for f in scorer.features)}' for fam in families)})"
+    )
+    for a in warm:
+        scorer.score(from_text(a.text))
+
+    build, score, labels = [], [], Counter()
+    t_start = time.perf_counter()
+    for a in arts:
+        t0 = time.perf_counter()
+        doc = from_text(a.text, id=a.id)
+        t1 = time.perf_counter()
+        res = scorer.score(doc)
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        score.append(t2 - t1)
+        labels[res.label] += 1
+    wall1 = time.perf_counter() - t_start
+    total = [b + s for b, s in zip(build, score, strict=True)]
+    print(latency_line("1 core, text -> Result (build + score)", total, wall1))
+    print(latency_line("1 core, Scorer.score on a built Document", score))
+    print(latency_line("1 core, from_text (normalise, language, split)", build))
+    print(f"  labels: {dict(sorted(labels.items()))}")
+
+    results, wall_n = pool_run(
+        "score", _w_plain, [(a.id, a.text) for a in arts], jobs, [a.text for a in warm], repeat
+    )
+    total_n = [b + s for b, s in results]
+    print(latency_line(f"{jobs} cores (process pool), text -> Result", total_n, wall_n))
+
+    # Time per family, on fresh Documents (the memo starts empty as in real use).
+    fam_times: dict[str, list[float]] = {}
+    model_t: list[float] = []
+    for a in arts:
+        doc = from_text(a.text, id=a.id)
+        sigs, times = scorer.timed_signals(doc)
+        for fam, t in times.items():
+            fam_times.setdefault(fam, []).append(t)
+        t0 = time.perf_counter()
+        scorer.score(doc, signals=sigs)
+        model_t.append(time.perf_counter() - t0)
+    print("\n  time per family on the same articles (Scorer.timed_signals; one core):")
+    print(f"  {'family':<28} {'mean ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'share':>6}")
+    rows = [("document build (from_text)", build)] + sorted(fam_times.items(), key=lambda kv: -sum(kv[1]))
+    rows.append(("model + result (score(signals=))", model_t))
+    grand = sum(sum(v) for _, v in rows)
+    for name, v in rows:
+        print(
+            f"  {name:<28} {ms(statistics.fmean(v)):>8} {ms(pct(v, 50)):>8} {ms(pct(v, 99)):>8} {ms(max(v)):>8} {100 * sum(v) / grand:5.1f}%"
+        )
+        figure(f"time in {name}, mean / p99 per article", f"{ms(statistics.fmean(v))} / {ms(pct(v, 99))} ms")
+
+    rate1 = len(total) / wall1
+    figure(
+        "plain text 5 KB fr, 1 core: docs/s",
+        f"{rate1:.1f}",
+        f">= {TARGET_DOCS_PER_S:.0f}",
+        rate1 >= TARGET_DOCS_PER_S,
+    )
+    figure(
+        "plain text 5 KB fr, 1 core: p50 / p99 latency",
+        f"{ms(pct(total, 50))} / {ms(pct(total, 99))} ms",
+        f"p99 < {TARGET_P99_MS:.0f} ms",
+        pct(total, 99) * 1000 < TARGET_P99_MS,
+    )
+    figure(f"plain text 5 KB fr, {jobs} cores: docs/s", f"{len(total_n) / wall_n:.1f}")
+    figure(
+        f"plain text 5 KB fr, {jobs} cores: p50 / p99 latency",
+        f"{ms(pct(total_n, 50))} / {ms(pct(total_n, 99))} ms",
+    )
+    return {"total": total, "wall1": wall1, "rate_n": len(total_n) / wall_n}
+
+
+def bench_html(pages: list[Article], warm: list[Article], jobs: int, repeat: int) -> None:
+    """HTML pages: trafilatura alone against HTML -> Document -> Result, interleaved page by page."""
+    import trafilatura
+
+    from scorer.documents import from_html
+    from scorer.engine import Scorer
+    from scorer.errors import ScorerError
+
+    langs = Counter(p.lang for p in pages)
+    print(
+        f"\n== HTML pages: {len(pages)} pages, mean {statistics.fmean(p.size for p in pages) / 1024:.0f} KB, languages {dict(langs.most_common(6))}"
+    )
+    print(
+        f"  floor: trafilatura.bare_extraction(html, {', '.join(f'{k}={v}' for k, v in TRAFILATURA_OPTIONS.items())})"
+    )
+    scorer = Scorer()
+    for p in warm:
+        trafilatura.bare_extraction(p.html, **TRAFILATURA_OPTIONS)
+        try:
+            scorer.score(from_html(p.html))
+        except ScorerError:
+            pass
+    traf, build, score, failed = [], [], [], 0
+    for p in pages:
+        t0 = time.perf_counter()
+        trafilatura.bare_extraction(p.html, **TRAFILATURA_OPTIONS)
+        t1 = time.perf_counter()
+        try:
+            doc = from_html(p.html, id=p.id)
+        except ScorerError:
+            failed += 1
+            continue
+        t2 = time.perf_counter()
+        scorer.score(doc)
+        t3 = time.perf_counter()
+        traf.append(t1 - t0)
+        build.append(t2 - t1)
+        score.append(t3 - t2)
+    ours = [b + s for b, s in zip(build, score, strict=True)]
+    print(f"  pages without extractable text (left out of both): {failed}")
+    print(latency_line("1 core, trafilatura extraction alone", traf))
+    print(latency_line("1 core, HTML -> Result (from_html + score)", ours))
+    print(latency_line("1 core, from_html (extraction, metadata, lang)", build))
+    print(latency_line("1 core, Scorer.score on the built Document", score))
+    ratio = sum(ours) / sum(traf)
+    ratio_p50 = pct(ours, 50) / pct(traf, 50)
+    print(
+        f"  ratio ours / trafilatura: total time {ratio:.2f}x, median page {ratio_p50:.2f}x (target <= {TARGET_HTML_RATIO}x)"
+    )
+
+    items = [(p.id, p.html) for p in pages]
+    warm_texts = [t for t in (_safe_text(p) for p in warm) if t]
+    traf_n, wall_t = pool_run("score", _w_trafilatura, items, jobs, warm_texts, repeat)
+    ours_n_raw, wall_o = pool_run("score", _w_html, items, jobs, warm_texts, repeat)
+    ours_n = [b + s for r in ours_n_raw if r is not None for b, s in [r]]
+    print(latency_line(f"{jobs} cores, trafilatura extraction alone", traf_n, wall_t))
+    print(latency_line(f"{jobs} cores, HTML -> Result", ours_n, wall_o))
+    print(f"  ratio ours / trafilatura on {jobs} cores (wall): {wall_o / wall_t:.2f}x")
+
+    figure(
+        "HTML pages, 1 core: trafilatura alone docs/s, p50 / p99",
+        f"{len(traf) / sum(traf):.1f}, {ms(pct(traf, 50))} / {ms(pct(traf, 99))} ms",
+    )
+    figure(
+        "HTML pages, 1 core: HTML -> Result docs/s, p50 / p99",
+        f"{len(ours) / sum(ours):.1f}, {ms(pct(ours, 50))} / {ms(pct(ours, 99))} ms",
+    )
+    figure(
+        "HTML, ratio full scoring / trafilatura alone (1 core, total)",
+        f"{ratio:.2f}x",
+        f"<= {TARGET_HTML_RATIO}x",
+        ratio <= TARGET_HTML_RATIO,
+    )
+    figure(
+        f"HTML, ratio full scoring / trafilatura alone ({jobs} cores, wall)",
+        f"{wall_o / wall_t:.2f}x",
+        f"<= {TARGET_HTML_RATIO}x",
+        wall_o / wall_t <= TARGET_HTML_RATIO,
+    )
+
+
+def _safe_text(p: Article) -> str:
+    from scorer.documents import from_html
+    from scorer.errors import ScorerError
+
+    try:
+        return from_html(p.html).text
+    except ScorerError:
+        return ""
+
+
+def bench_peers(
+    arts: list[Article],
+    warm: list[Article],
+    ours_total: list[float],
+    ours_rate_n: float,
+    jobs: int,
+    repeat: int,
+) -> None:
+    """datatrove's heuristic chain on the same articles."""
+    try:
+        from peer_chain import load_chain
+
+        chain, source = load_chain()
+    except ImportError as e:
+        print(f"\n== datatrove chain: skipped ({e}; install the optional extra: pip install datatrove)")
+        return
+    print(f"\n== {getattr(chain, 'name', 'peer chain')} on the same {len(arts)} articles ({source})")
+    for a in warm:
+        chain(a.text)
+    lat, reasons = [], Counter()
+    t_start = time.perf_counter()
+    for a in arts:
+        t0 = time.perf_counter()
+        reason = chain(a.text, a.id)
+        lat.append(time.perf_counter() - t0)
+        reasons[reason or "kept"] += 1
+    wall = time.perf_counter() - t_start
+    print(latency_line("1 core, datatrove chain", lat, wall))
+    print(f"  outcome: {dict(reasons.most_common())}")
+    res_n, wall_n = pool_run(
+        "peer", _w_peer, [(a.id, a.text) for a in arts], jobs, [a.text for a in warm], repeat
+    )
+    print(latency_line(f"{jobs} cores, datatrove chain", res_n, wall_n))
+    r1 = statistics.fmean(ours_total) / statistics.fmean(lat)
+    rn = (len(res_n) / wall_n) / ours_rate_n
+    print(
+        f"  ratio ours / datatrove per document: mean {r1:.2f}x, median {pct(ours_total, 50) / pct(lat, 50):.2f}x; on {jobs} cores {rn:.2f}x"
+    )
+    figure(
+        "datatrove chain (fr), 1 core: docs/s, p50 / p99",
+        f"{len(lat) / wall:.1f}, {ms(pct(lat, 50))} / {ms(pct(lat, 99))} ms",
+    )
+    figure("ratio ours / datatrove chain, time per document (1 core)", f"{r1:.2f}x")
+    figure(f"ratio ours / datatrove chain, time per document ({jobs} cores)", f"{rn:.2f}x")
+
+
+def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Namespace) -> None:
+    """Peak RSS of a loaded model, of `scorer score` on a folder, and of `scorer audit` on 10,000 files."""
+    py = sys.executable
+    print(
+        "\n== Peak resident memory (child processes; max single process = ru_maxrss, tree = summed RSS sampled every 50 ms)"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-score-") as tmp:
+        folder = Path(tmp) / "articles"
+        folder.mkdir()
+        for a in arts:
+            (folder / f"{a.id}.txt").write_text(a.text, encoding="utf-8")
+        code = (
+            "import sys; from scorer.engine import Scorer; from scorer.documents import from_text; "
+            "s = Scorer(); s.score(from_text(open(sys.argv[1], encoding='utf-8').read()))"
+        )
+        u = run_measured([py, "-c", code, str(next(folder.iterdir()))], cwd=str(REPO))
+        print(
+            f"  loaded model (Scorer() + one article scored): {u.max_process_mb:.0f} MB  (rc {u.returncode})"
+        )
+        figure("peak RSS, loaded model (Scorer + one article)", f"{u.max_process_mb:.0f} MB")
+        u = run_measured([py, "-c", "import scorer.engine, scorer.documents"], cwd=str(REPO))
+        print(f"  for reference, python + scorer imports only: {u.max_process_mb:.0f} MB")
+        cmd = [py, "-m", "scorer.cli", "score", str(folder), "--format", "jsonl"]
+        u = run_measured(cmd, cwd=str(REPO))
+        print(
+            f"  scorer score <folder of {len(arts)} .txt> --format jsonl: {u.max_process_mb:.0f} MB max process, "
+            f"{_tree(u.tree_peak_mb)} tree, {u.wall_s:.1f} s, rc {u.returncode}"
+        )
+        figure(f"peak RSS, `scorer score` on a folder of {len(arts)} articles", f"{u.max_process_mb:.0f} MB")
+        if u.returncode not in (0, 1):
+            print("  stderr: " + u.stderr_tail.strip()[-500:])
+        if args.skip_audit:
+            print("  scorer audit: skipped (--skip-audit)")
+            return
+        if not _has_command("audit"):
+            print("  scorer audit: skipped: the `audit` command does not exist yet in scorer.cli")
+            figure(
+                "peak RSS, `scorer audit` on 10,000 files",
+                "skipped (no audit command)",
+                f"< {TARGET_AUDIT_MB:.0f} MB",
+            )
+            return
+        big = Path(tmp) / "audit"
+        n_html = make_audit_folder(big, args.audit_files, args.seed, pages)
+        cmd = [py, "-m", "scorer.cli", "audit", str(big)]
+        u = run_measured(cmd, cwd=str(REPO))
+        print(
+            f"  scorer audit <folder of {args.audit_files} files, {n_html} of them HTML> (default options, {os.cpu_count()} cores): "
+            f"{u.max_process_mb:.0f} MB max process, {_tree(u.tree_peak_mb)} tree, {u.wall_s:.1f} s "
+            f"({args.audit_files / u.wall_s:.0f} files/s), rc {u.returncode}"
+        )
+        if u.returncode not in (0, 1):
+            print("  stderr: " + u.stderr_tail.strip()[-500:])
+        tree = u.tree_peak_mb if u.tree_peak_mb is not None else u.max_process_mb
+        figure(
+            f"peak RSS, `scorer audit` on {args.audit_files:,} files (max process)",
+            f"{u.max_process_mb:.0f} MB",
+            f"< {TARGET_AUDIT_MB:.0f} MB",
+            u.max_process_mb < TARGET_AUDIT_MB,
+        )
+        figure(
+            f"peak RSS, `scorer audit` on {args.audit_files:,} files (all processes summed)",
+            f"{tree:.0f} MB",
+            f"< {TARGET_AUDIT_MB:.0f} MB",
+            tree < TARGET_AUDIT_MB,
+        )
+        figure(
+            f"`scorer audit` on {args.audit_files:,} files: wall time",
+            f"{u.wall_s:.1f} s ({args.audit_files / u.wall_s:.0f} files/s)",
+        )
+
+
+def _tree(mb: float | None) -> str:
+    return f"{mb:.0f} MB" if mb is not None else "n/a"
+
+
+def _has_command(name: str) -> bool:
+    from scorer.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:  # argparse keeps subcommands in its private action list
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and name in choices:
+            return True
+    return False
+
+
+def make_audit_folder(root: Path, n: int, seed: int, pages: list[Article]) -> int:
+    """`n` files in subfolders of 500: mostly .txt, one in ten .json record, one in ten .md, and one in
+    ten .html when pages are available. Returns the number of HTML files."""
+    import random
+
+    rng = random.Random(seed)
+    if (SHARED / "data/fr_news").exists():
+        inside, outside = fr_news_articles(SHARED, 0, 1 << 30)
+        pool = inside + outside
+    else:
+        pool = generated_articles(200, seed)
+    n_html = 0
+    for i in range(n):
+        sub = root / f"batch{i // 500:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        a = pool[rng.randrange(len(pool))]
+        kind = i % 10
+        if kind == 0:
+            title, _, body = a.text.partition("\n\n")
+            rec = {
+                "id": f"doc{i}",
+                "title": title,
+                "text": body,
+                "url": f"https://example.org/{i}",
+                "published": "2020-05-04",
+            }
+            (sub / f"doc{i:05d}.json").write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+        elif kind == 1:
+            (sub / f"doc{i:05d}.md").write_text("# " + a.text, encoding="utf-8")
+        elif kind == 2 and pages:
+            (sub / f"doc{i:05d}.html").write_bytes(pages[rng.randrange(len(pages))].html)
+            n_html += 1
+        else:
+            (sub / f"doc{i:05d}.txt").write_text(a.text, encoding="utf-8")
+    return n_html
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def git_head() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "features", "scorer"],
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def print_figures() -> None:
+    print("\n== Figures\n")
+    w = max(len(r.what) for r in FIGURES)
+    v = max(len(r.value) for r in FIGURES)
+    print(f"| {'figure':<{w}} | {'value':<{v}} | target |")
+    print(f"|{'-' * (w + 2)}|{'-' * (v + 2)}|--------|")
+    for r in FIGURES:
+        mark = "" if r.ok is None else (" ok" if r.ok else " MISSED")
+        print(f"| {r.what:<{w}} | {r.value:<{v}} | {r.target}{mark} |")
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument(
+        "--n", type=int, default=0, help="articles to use (default: every fr_news article of 4.5-5.5 KB)"
+    )
+    p.add_argument(
+        "--html-n",
+        type=int,
+        default=150,
+        help="HTML pages to use (default 150: every French page, then a seeded sample)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for the all-cores figures (default: all cores)",
+    )
+    p.add_argument(
+        "--repeat", type=int, default=3, help="passes over the documents in the process-pool runs (default 3)"
+    )
+    p.add_argument(
+        "--audit-files", type=int, default=10_000, help="files in the generated audit folder (default 10,000)"
+    )
+    p.add_argument("--seed", type=int, default=20240501)
+    p.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder (default: ../shared)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small samples: 40 articles, 20 pages, 1,000 audit files, 1 pool pass",
+    )
+    for part in ("html", "peers", "memory", "audit"):
+        p.add_argument(f"--skip-{part}", action="store_true", help=f"skip the {part} benchmark")
+    args = p.parse_args(list(argv) if argv is not None else None)
+    if args.quick:
+        args.n, args.html_n, args.audit_files, args.repeat = (
+            args.n or 40,
+            min(args.html_n, 20),
+            min(args.audit_files, 1000),
+            1,
+        )
+
+    import logging
+
+    logging.disable(logging.WARNING)  # the benchmark prints its figures; feature warnings would interleave
+    print(
+        f"bench_score: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, commit {git_head()}"
+    )
+    print(f"command: {' '.join([Path(sys.executable).as_posix(), *sys.argv])}")
+
+    shared = args.shared
+    if (shared / "data/fr_news").exists():
+        inside, outside = fr_news_articles(shared)
+        arts = sample(inside, args.n, args.seed)
+        warm = sample(outside, 20, args.seed)
+        print(
+            f"articles: {len(arts)} of {len(inside)} fr_news articles of 4.5-5.5 KB (title + dateline + body); warm-up on 20 others"
+        )
+    else:
+        print(f"articles: {shared} not found: using generated French text (seed {args.seed})")
+        gen = generated_articles((args.n or 150) + 20, args.seed)
+        arts, warm = gen[:-20], gen[-20:]
+
+    plain = bench_plain(arts, warm, args.jobs, args.repeat)
+
+    pages: list[Article] = []
+    if any((shared / s).exists() for s in ("data/extraction", "data/dates")):
+        got = html_pages(shared, args.html_n + 5, args.seed)
+        pages, warm_pages = got[:-5], got[-5:]
+    if args.skip_html:
+        print("\n== HTML pages: skipped (--skip-html)")
+    elif not pages:
+        print(f"\n== HTML pages: skipped: no HTML pages under {shared}/data/extraction or dates")
+    else:
+        bench_html(pages, warm_pages, args.jobs, args.repeat)
+
+    if args.skip_peers:
+        print("\n== datatrove chain: skipped (--skip-peers)")
+    else:
+        bench_peers(arts, warm, plain["total"], plain["rate_n"], args.jobs, args.repeat)
+
+    if args.skip_memory:
+        print("\n== memory: skipped (--skip-memory)")
+    else:
+        bench_memory(arts, pages, args)
+
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print_figures()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
