@@ -19,16 +19,17 @@ from features.base import Feature, Signal, load_lexicon
 from features.document import Document, Span
 from features.nlp import zipf
 
-# Tokens: letters/digits with inner apostrophes and hyphens (same shape as `Document.words`).
-_TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+# Tokens: letters/digits with inner hyphens; apostrophes split ("l'armée" -> "l", "armée") so that
+# elided articles count as the stop words they are.
+_TOKEN_RE = re.compile(r"\w+(?:-\w+)*")
 # A lower-case letter directly followed by an upper-case one inside a token: "uneGuerre".
 _GLUE_RE = re.compile(r"[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ]")
+_GLUE_SPLIT_RE = re.compile(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])")
 # Template and CMS artefacts: snake_case identifiers, shortcodes, unrendered template variables.
 _ARTEFACT_RE = re.compile(r"\b[a-z]{2,20}_[a-z_]{2,30}\b|\[/?[a-z_]{3,30}(?: [^\]\n]{0,200})?\]|\{\{[^}\n]{0,100}\}\}|%%[a-z_]{2,30}%%")
 _TERMINAL = frozenset(".!?»\"”…)")
-_SEPARATORS = frozenset("|›»>•·/")
+_SEPARATORS = "|›»>•·/"
 _ELLIPSIS = ("...", "…")
-_APOSTROPHES = "'’"
 
 
 def _norm(text: str) -> str:
@@ -37,23 +38,18 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).strip(" .,;:!?…\"'«»“”-–—")
 
 
-def _parts(token: str) -> list[str]:
-    """A lower-case token split at apostrophes ("l'armée" -> ["l", "armée"])."""
-    for a in _APOSTROPHES:
-        token = token.replace(a, " ")
-    return token.split()
-
-
 @dataclass(frozen=True, slots=True)
 class Lexicons:
     """The furniture vocabulary of one document language (its own lists plus English ones, since
     English theme strings are common on pages in any language)."""
 
     phrases: frozenset[tuple[str, ...]]
+    firsts: frozenset[str]  # first tokens of phrases and markers: n-grams are only built from these
     words: frozenset[str]
     markers: frozenset[tuple[str, ...]]
     labels: frozenset[str]
     stopwords: Mapping[str, frozenset[str]]
+    stop_index: Mapping[str, tuple[str, ...]]  # word -> languages it is a stop word of
     max_phrase: int
 
 
@@ -64,16 +60,23 @@ def build_lexicons(lang: str) -> Lexicons:
     langs = [lang, "en"] if lang == "fr" else ["en"]
 
     def phrases(key: str) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(_TOKEN_RE.findall(p.lower().replace("’", "'"))) for la in langs for p in data[la][key])
+        return frozenset(tuple(_TOKEN_RE.findall(p.lower())) for la in langs for p in data[la][key])
 
     ph = phrases("phrases")
     mk = phrases("markers")
+    stops = {k: frozenset(v) for k, v in stop.items() if not k.startswith("_")}
+    index: dict[str, tuple[str, ...]] = {}
+    for la, words in sorted(stops.items()):
+        for w in words:
+            index[w] = (*index.get(w, ()), la)
     return Lexicons(
         phrases=ph,
+        firsts=frozenset(p[0] for p in ph | mk if p),
         words=frozenset(w for la in langs for w in data[la]["words"]),
         markers=mk,
         labels=frozenset(_norm(w) for la in langs for w in data[la]["labels"]),
-        stopwords={k: frozenset(v) for k, v in stop.items() if not k.startswith("_")},
+        stopwords=stops,
+        stop_index=index,
         max_phrase=max(len(p) for p in ph | mk),
     )
 
@@ -97,12 +100,12 @@ class Line:
     span: Span
     text: str
     tokens: list[str]  # lower case
-    raw_tokens: list[str]
     stop_hits: dict[str, int]  # language -> number of its stop words in the line
     phrase_hits: int  # furniture phrases found
     starts_with_marker: bool  # the line opens with a related-links/comments marker
     word_share: float  # share of tokens that are furniture words
     glue: int  # lower->upper transitions inside tokens (glued breadcrumbs)
+    glue_at: int  # token index of the first glued token (-1 if none)
     separators: int
     artefact: bool
     terminal: bool
@@ -114,12 +117,14 @@ class Line:
         return len(self.tokens)
 
 
-def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], longest: int) -> tuple[int, bool]:
+def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int) -> tuple[int, bool]:
     """How many lexicon phrases occur in `tokens`, and whether one starts at token 0."""
     hits = 0
     at_start = False
     n = len(tokens)
     for i in range(n):
+        if tokens[i] not in firsts:
+            continue
         for k in range(1, min(longest, n - i) + 1):
             if tuple(tokens[i : i + k]) in table:
                 hits += 1
@@ -129,24 +134,32 @@ def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], longes
 
 def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     """The measures of one line (also used on the removed text of HTML pages)."""
-    raw = _TOKEN_RE.findall(text)
-    # Split glued breadcrumbs ("uneGuerreRussie") so that their words are looked up too.
     glue = 0
-    split: list[str] = []
-    for t in raw:
-        g = len(_GLUE_RE.findall(t)) if len(t) >= 8 else 0
-        if g >= 2:
-            glue += g
-            split.extend(re.sub(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])", r"\1 \2", t).lower().split())
-        else:
-            split.append(t.lower().replace("’", "'"))
-    tokens = split
-    stop_hits: dict[str, int] = {}
-    for lang, words in lex.stopwords.items():
-        stop_hits[lang] = sum(1 for t in tokens for p in _parts(t) if p in words)
-    # Phrases are matched on tokens and on apostrophe-split tokens ("l'auteur" -> "l", "auteur").
-    hits, at_start = _ngram_hits(tokens, lex.phrases, lex.max_phrase)
-    _, marker_start = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.max_phrase)
+    glue_at = -1
+    if _GLUE_RE.search(text) is None:  # the common case: no token with an inner capital
+        tokens = _TOKEN_RE.findall(text.lower())
+    else:
+        # Split glued breadcrumbs ("uneGuerreRussie") so that their words are looked up too. Handles
+        # and hashtags ("@realDonaldTrump") are names, not breadcrumbs.
+        tokens = []
+        for m in _TOKEN_RE.finditer(text):
+            t = m.group()
+            g = len(_GLUE_RE.findall(t)) if len(t) >= 8 else 0
+            if g >= 2 and not (m.start() and text[m.start() - 1] in "@#/") and not any(c.isdigit() for c in t):
+                glue += g
+                glue_at = len(tokens) if glue_at < 0 else glue_at
+                tokens.extend(_GLUE_SPLIT_RE.sub(r"\1 \2", t).lower().split())
+            else:
+                tokens.append(t.lower())
+    stop_hits = dict.fromkeys(lex.stopwords, 0)
+    for t in tokens:
+        for la in lex.stop_index.get(t, ()):
+            stop_hits[la] += 1
+    # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
+    # searched at their start only, which bounds the work on long paragraphs.
+    head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
+    hits, _ = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
+    _, marker_start = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
     word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if tokens else 0.0
     stripped = text.rstrip()
     return Line(
@@ -154,14 +167,14 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         span=span,
         text=text,
         tokens=tokens,
-        raw_tokens=raw,
         stop_hits=stop_hits,
         phrase_hits=hits,
         starts_with_marker=marker_start,
         word_share=word_share,
         glue=glue,
-        separators=sum(1 for ch in text if ch in _SEPARATORS),
-        artefact=bool(_ARTEFACT_RE.search(text)),
+        glue_at=glue_at,
+        separators=sum(text.count(ch) for ch in _SEPARATORS),
+        artefact=any(c in text for c in "_[{%") and bool(_ARTEFACT_RE.search(text)),
         terminal=bool(stripped) and stripped[-1] in _TERMINAL,
         ellipsis=stripped.endswith(_ELLIPSIS),
     )
@@ -242,10 +255,11 @@ def score_lines(
             # A furniture phrase on a short line is a widget; inside a long sentence it is prose.
             pts += 3.0 if (ln.n <= 12 or ln.starts_with_marker) else 1.0
             why.append("furniture phrase")
-        if ln.n and ln.n <= 8 and ln.word_share >= 0.5:
+        if ln.n and ln.n <= 8 and ln.word_share > 0.5:
             pts += 2.0
             why.append("furniture words")
-        if ln.glue:
+        # Brand names glue two capitals too ("NextRadioTV"); a breadcrumb is a short line or opens one.
+        if ln.glue and (ln.n <= 12 or ln.glue_at < 6):
             pts += 3.0
             why.append("glued breadcrumb")
         if ln.separators >= 2 and ln.n <= 20 and not ln.terminal:
@@ -270,7 +284,8 @@ def score_lines(
             if run >= run_length:
                 pts += 1.0
                 why.append("run of short lines")
-            if ln.n == 1 and _is_unknown_word(ln.tokens[0], lang):
+            # Only a bare word: a quoted or dashed one ('- "Covidiots" -') is a subheading.
+            if ln.n == 1 and ln.text.strip().isalpha() and not ln.text.isupper() and _is_unknown_word(ln.tokens[0], lang):
                 pts += 1.5
                 why.append("unknown word")
             if counts.get(_norm(ln.text), 0) >= 2:
@@ -347,7 +362,7 @@ class FurnitureLines(Feature):
         for ln, v in zip(lines, verdicts):
             if ln.glue and v.score < self.threshold:
                 # A breadcrumb glued to the first words of a prose line: cite (and remove) only the crumb.
-                if ln.index < 3 and ln.glue >= 2:
+                if ln.index < 3 and 0 <= ln.glue_at < 6:
                     glued.append(_glue_span(doc, ln))
                 continue
             if v.score < self.threshold:
@@ -487,13 +502,9 @@ class Repetition(Feature):
 
 
 def _stems(line: Line, stop: frozenset[str], min_len: int = 4, prefix: int = 5) -> list[str]:
-    """Content-word stems of a line: tokens of `min_len`+ letters, not stop words, cut to `prefix`."""
-    out = []
-    for t in line.tokens:
-        for p in _parts(t):
-            if len(p) >= min_len and p.isalpha() and p not in stop:
-                out.append(p[:prefix])
-    return out
+    """Content-word stems of a line: tokens of `min_len`+ characters that are not stop words or
+    numbers, cut to `prefix` characters (a cheap stemmer: "inquiétude" and "inquiétante" meet)."""
+    return [t[:prefix] for t in line.tokens if len(t) >= min_len and not t[0].isdigit() and t not in stop]
 
 
 class OffTopicTail(Feature):
@@ -515,7 +526,7 @@ class OffTopicTail(Feature):
 
     def __init__(
         self,
-        max_overlap: float = 0.2,
+        max_overlap: float = 0.1,
         marker_overlap: float = 0.3,
         min_paragraphs: int = 2,
         min_content_words: int = 6,
