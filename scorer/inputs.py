@@ -1,63 +1,533 @@
 """Input reading: turn paths (files, folders, `-` for stdin) into documents, one at a time.
 
-Every problem with one input becomes an `InputFailure` with its location, never an exception that
-stops the run: the rest are still scored.
+One streaming reader for every format the scorer accepts:
+
+- folders, recursively (sorted): `.txt .md .html .htm .json`, and the corpus formats below;
+- JSONL, optionally compressed (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`; `.ndjson` too), one record a line;
+- Parquet (`.parquet`, pyarrow), read in row batches of only the columns needed;
+- WARC (`.warc`, `.warc.gz`, warcio): the `response` records whose payload is HTML.
+
+Reading is split in two steps so that the expensive one can run in worker processes: `iter_items`
+yields small picklable `Item`s (a file's bytes, or one record) in a deterministic order, and
+`to_document` turns one item into a `Document`. `iter_documents` chains both.
+
+Every problem with one input becomes an `InputFailure` that names its location (the file, and the
+line, row or byte offset of the record), never an exception that stops the run: the rest are still
+read. Memory stays constant: compressed streams are decompressed as they are read, Parquet is read in
+batches, and a record longer than `MAX_RECORD_BYTES` is skipped, not buffered.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from features import Document
-from scorer.documents import HTML_SUFFIXES, JSON_SUFFIXES, TEXT_SUFFIXES, from_bytes, from_path
-from scorer.errors import ScorerError
+from scorer.documents import (
+    HTML_SUFFIXES,
+    JSON_SUFFIXES,
+    MAX_HTML_BYTES,
+    TEXT_SUFFIXES,
+    from_html,
+    from_record,
+    from_text,
+)
+from scorer.errors import InputError, ScorerError
 
-FOLDER_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+logger = logging.getLogger(__name__)
+
+FILE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".jsonl.zst", ".ndjson.zst")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+# Folder walks pick up single-article files and corpus files; anything else in a folder (images,
+# PDFs, hidden files) is skipped with an INFO log, because article folders hold such files. A file
+# named explicitly with an unknown suffix is an error.
+FOLDER_SUFFIXES = FILE_SUFFIXES
+# A single-article file larger than this is not an article; reading it whole would cost the memory.
+MAX_FILE_BYTES = 50_000_000
+# A JSONL line longer than this is skipped (read through, never held whole).
+MAX_RECORD_BYTES = 20_000_000
+PARQUET_BATCH_ROWS = 256
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+
+# Extras: which optional package provides which format.
+_EXTRA_HINT = "install the optional formats: pip install 'article-scorer[formats]'"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Which record fields hold the text, the HTML, the id and the URL (JSONL, Parquet, JSON).
+
+    A record with both a text and an HTML field is read from the HTML: the page gives the extractor
+    its metadata (dates, author) and the boilerplate signals their page text.
+    """
+
+    text_field: str = "text"
+    html_field: str = "html"
+    id_field: str = "id"
+    url_field: str = "url"
+    title_field: str = "title"
+    author_field: str = "author"
+    published_fields: tuple[str, ...] = ("published", "date")
+    language_field: str = "language"
+
+    def columns(self) -> list[str]:
+        """Every field name a record may use (the Parquet columns to read)."""
+        return [
+            self.text_field,
+            self.html_field,
+            self.id_field,
+            self.url_field,
+            self.title_field,
+            self.author_field,
+            *self.published_fields,
+            self.language_field,
+        ]
+
+
+DEFAULT_OPTIONS = ReadOptions()
 
 
 @dataclass(frozen=True)
 class InputFailure:
-    """An input that could not become a document, and why."""
+    """An input that could not become a document, why, and where (line, row or byte offset)."""
 
     source: str
     error: str
+    line: int | None = None
+    row: int | None = None
+    offset: int | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        """JSON-ready form."""
-        return {"source": self.source, "error": self.error}
+    @property
+    def location(self) -> str:
+        """`path`, `path:12` (line), `path:row 3` (Parquet) or `path:offset 1024` (WARC)."""
+        return _location(self.source, self.line, self.row, self.offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: `source` (the file) and `error`, plus the record's location when known."""
+        out: dict[str, Any] = {"source": self.source, "error": self.error}
+        for key in ("line", "row", "offset"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+def _location(path: str, line: int | None, row: int | None, offset: int | None) -> str:
+    if line is not None:
+        return f"{path}:{line}"
+    if row is not None:
+        return f"{path}:row {row}"
+    if offset is not None:
+        return f"{path}:offset {offset}"
+    return path
+
+
+def _where(line: int | None = None, row: int | None = None, offset: int | None = None) -> str:
+    """The prefix of an error message that locates a record inside its file."""
+    if line is not None:
+        return f"line {line}: "
+    if row is not None:
+        return f"row {row}: "
+    if offset is not None:
+        return f"record at byte offset {offset}: "
+    return ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of input before it becomes a document: a whole file's bytes (`kind="file"`), a
+    record's fields (`"record"`) or a WARC response's HTML (`"html"`). Small and picklable."""
+
+    path: str
+    kind: str
+    data: Any
+    suffix: str = ""
+    line: int | None = None
+    row: int | None = None
+    offset: int | None = None
+    url: str | None = None
+    record_id: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the item comes from, as in `InputFailure.location`."""
+        return _location(self.path, self.line, self.row, self.offset)
+
+    def failure(self, error: str) -> InputFailure:
+        """An `InputFailure` at this item's location."""
+        return InputFailure(self.path, _where(self.line, self.row, self.offset) + error, self.line, self.row, self.offset)
+
+
+def input_kind(path: str) -> str:
+    """The reader for a path from its name: file, jsonl, parquet, warc or unknown."""
+    name = path.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if Path(name).suffix in FILE_SUFFIXES:
+        return "file"
+    return "unknown"
 
 
 def iter_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Expand folders (recursively, supported suffixes, sorted) and keep files and `-` as given."""
+    """Expand folders (recursively, supported files, sorted) and keep files and `-` as given."""
     for raw in paths:
         p = Path(raw)
         if raw != "-" and p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in FOLDER_SUFFIXES:
-                    yield str(child)
+                if not child.is_file() or any(part.startswith(".") for part in child.relative_to(p).parts):
+                    continue
+                if input_kind(str(child)) == "unknown":
+                    logger.info("skipped %s: not a supported input file", child)
+                    continue
+                yield str(child)
         else:
             yield raw
 
 
-def load(source: str) -> Document | InputFailure:
-    """One path (or `-`) as a Document, or the failure that prevented it."""
-    try:
-        if source == "-":
-            data = sys.stdin.buffer.read()
-            head = data.lstrip()[:1]
-            suffix = ".json" if head == b"{" else ".html" if head == b"<" else ".txt"
-            return from_bytes(data, source="<stdin>", suffix=suffix)
-        if not Path(source).exists():
-            return InputFailure(source, "no such file or folder")
-        return from_path(source)
-    except ScorerError as e:
-        return InputFailure(source, str(e))
+# --- step 1: items ------------------------------------------------------------------------------
 
 
-def iter_documents(paths: Iterable[str]) -> Iterator[Document | InputFailure]:
-    """Documents (or failures) for every input under `paths`, in order."""
+def iter_items(paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Item | InputFailure]:
+    """Every item (or the failure to read it) under `paths`, in a deterministic order."""
     for source in iter_paths(paths):
-        yield load(source)
+        if source == "-":
+            yield _stdin_item()
+            continue
+        p = Path(source)
+        if not p.exists():
+            yield InputFailure(source, "no such file or folder")
+            continue
+        kind = input_kind(source)
+        try:
+            if kind == "file":
+                yield from _file_items(p, options)
+            elif kind == "jsonl":
+                yield from _jsonl_items(p, options)
+            elif kind == "parquet":
+                yield from _parquet_items(p, options)
+            elif kind == "warc":
+                yield from _warc_items(p)
+            else:
+                yield InputFailure(
+                    source,
+                    f"unsupported file type {''.join(p.suffixes[-2:]) or '(none)'}; expected .txt .md .html .htm .json, "
+                    ".jsonl[.gz|.zst], .parquet or .warc[.gz]",
+                )
+        except OSError as e:
+            yield InputFailure(source, f"cannot read: {e.strerror or e}")
+        except ScorerError as e:  # a missing optional package
+            yield InputFailure(source, str(e))
+
+
+def _stdin_item() -> Item:
+    data = sys.stdin.buffer.read()
+    head = data.lstrip()[:1]
+    suffix = ".json" if head == b"{" else ".html" if head == b"<" else ".txt"
+    return Item("<stdin>", "file", data, suffix=suffix)
+
+
+def _file_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        yield InputFailure(str(p), f"file too large for one article ({size / 1e6:.0f} MB); use JSONL, Parquet or WARC for corpora")
+        return
+    data = p.read_bytes()
+    suffix = p.suffix.lower()
+    if suffix in JSON_SUFFIXES and data.lstrip()[:1] == b"[":
+        # A JSON array of records: one item per element.
+        try:
+            records = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            yield InputFailure(str(p), f"invalid JSON: {e}")
+            return
+        for i, record in enumerate(records, start=1):
+            yield Item(str(p), "record", record, suffix=suffix, row=i)
+        return
+    yield Item(str(p), "file", data, suffix=suffix)
+
+
+def _open_jsonl(p: Path) -> IO[bytes]:
+    """A binary stream of the decompressed lines."""
+    name = p.name.lower()
+    if name.endswith(".gz"):
+        import gzip
+
+        return gzip.open(p, "rb")
+    if name.endswith(".zst"):
+        zstandard = _optional("zstandard", ".zst")
+        raw = p.open("rb")
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return p.open("rb")
+
+
+def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
+    path = str(p)
+    line_no = 0
+    with _open_jsonl(p) as f:
+        while True:
+            try:
+                line = f.readline(MAX_RECORD_BYTES + 1)
+            except (EOFError, OSError, ValueError) as e:  # truncated or corrupt compressed stream
+                yield InputFailure(path, f"after line {line_no}: the compressed stream is truncated or corrupt ({e}); the lines before were read", line=line_no + 1)
+                return
+            except Exception as e:  # noqa: BLE001 - zstandard raises its own ZstdError
+                yield InputFailure(path, f"after line {line_no}: cannot decompress ({type(e).__name__}: {e}); the lines before were read", line=line_no + 1)
+                return
+            if not line:
+                return
+            line_no += 1
+            if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                _skip_line(f)
+                yield InputFailure(path, f"line {line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped", line=line_no)
+                continue
+            if not line.strip():
+                continue
+            yield _jsonl_record(path, line, line_no)
+
+
+def _skip_line(f: IO[bytes]) -> None:
+    """Read through the rest of an overlong line without keeping it."""
+    while True:
+        chunk = f.readline(1 << 20)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _jsonl_record(path: str, line: bytes, line_no: int) -> Item | InputFailure:
+    try:
+        text = line.decode("utf-8-sig" if line_no == 1 else "utf-8")
+    except UnicodeDecodeError as e:
+        return InputFailure(path, f"line {line_no}: undecodable bytes at column {e.start + 1} (JSONL must be UTF-8)", line=line_no)
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as e:
+        return InputFailure(path, f"line {line_no}: not JSON: {e.msg} (column {e.colno})", line=line_no)
+    if not isinstance(record, dict):
+        return InputFailure(path, f"line {line_no}: a record must be a JSON object, not {type(record).__name__}", line=line_no)
+    return Item(path, "record", record, line=line_no)
+
+
+def _optional(module: str, what: str) -> Any:
+    """Import an optional dependency, or raise an InputError that says how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise InputError(f"reading {what} files needs the '{module}' package: {_EXTRA_HINT}") from e
+
+
+def _parquet_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
+    path = str(p)
+    _optional("pyarrow", "Parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(p)
+    except (pa.ArrowException, ValueError) as e:
+        yield InputFailure(path, f"not a readable Parquet file: {e}")
+        return
+    wanted = set(options.columns())
+    columns = [name for name in pf.schema_arrow.names if name in wanted]
+    if options.text_field not in columns and options.html_field not in columns:
+        yield InputFailure(
+            path,
+            f"no '{options.text_field}' or '{options.html_field}' column (columns: {', '.join(pf.schema_arrow.names)}); "
+            "name them with --text-field / --html-field",
+        )
+        return
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
+            for record in batch.to_pylist():
+                yield Item(path, "record", record, row=row)
+                row += 1
+    except (pa.ArrowException, OSError, ValueError) as e:
+        yield InputFailure(path, f"row {row}: cannot read the rest of the file: {e}", row=row)
+
+
+def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
+    path = str(p)
+    _optional("warcio", "WARC")
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    skipped = 0
+    last_offset = 0
+    with p.open("rb") as f:
+        it = ArchiveIterator(f)
+        try:
+            for record in it:
+                last_offset = it.get_record_offset()
+                if record.rec_type != "response":
+                    skipped += 1
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                if not ctype.lower().startswith(HTML_CONTENT_TYPES):
+                    skipped += 1
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                rid = record.rec_headers.get_header("WARC-Record-ID")
+                try:
+                    payload = record.content_stream().read(MAX_HTML_BYTES)
+                except Exception as e:  # noqa: BLE001 - decoding a broken chunked or gzip body
+                    yield InputFailure(path, f"record at byte offset {last_offset}: cannot read the HTTP body ({e})", offset=last_offset)
+                    continue
+                yield Item(path, "html", payload, offset=last_offset, url=url, record_id=rid)
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
+            yield InputFailure(
+                path,
+                f"after the record at byte offset {last_offset}: the WARC is truncated or corrupt ({e}); the records before were read",
+                offset=last_offset,
+            )
+        except Exception as e:  # noqa: BLE001 - zlib.error and friends from a damaged .warc.gz
+            yield InputFailure(
+                path,
+                f"after the record at byte offset {last_offset}: cannot read the WARC ({type(e).__name__}: {e}); the records before were read",
+                offset=last_offset,
+            )
+    if skipped:
+        logger.info("%s: skipped %d WARC records that are not HTML responses", path, skipped)
+
+
+# --- step 2: documents ----------------------------------------------------------------------------
+
+
+def normalise_record(record: Mapping[str, Any], options: ReadOptions) -> dict[str, Any]:
+    """A record with the standard field names `from_record` reads, from the configured ones."""
+    out: dict[str, Any] = {}
+    text = record.get(options.text_field)
+    html = record.get(options.html_field)
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    if isinstance(html, str) and html.strip():
+        out["html"] = html
+    elif isinstance(text, str):
+        out["text"] = text
+    elif text is None and html is None:
+        raise InputError(f"the record has no '{options.text_field}' or '{options.html_field}' field")
+    else:
+        raise InputError(f"the record's '{options.text_field}' field is not a string")
+    for key, field_name in (
+        ("id", options.id_field),
+        ("url", options.url_field),
+        ("title", options.title_field),
+        ("author", options.author_field),
+        ("language", options.language_field),
+    ):
+        if field_name in record:
+            out[key] = record[field_name]
+    for name in options.published_fields:
+        if name in record:
+            out["published"] = record[name]
+            break
+    return out
+
+
+def to_document(item: Item, options: ReadOptions = DEFAULT_OPTIONS) -> Document:
+    """The Document for one item; raises `ScorerError` (without the location) when it cannot be built."""
+    if item.kind == "file":
+        return _file_document(item.data, item.path, item.suffix, options)
+    if item.kind == "html":
+        if not item.data.strip():
+            raise InputError("empty HTTP body")
+        return from_html(item.data, id=item.record_id or item.location, url=item.url, origin="warc")
+    if not isinstance(item.data, Mapping):
+        raise InputError(f"a record must be an object, not {type(item.data).__name__}")
+    record = normalise_record(item.data, options)
+    if record.get("id") in (None, ""):
+        record.pop("id", None)
+    return from_record(record, id=item.location)
+
+
+# Western European code pages, preferred among equally plausible detections: the scorer's inputs are
+# French and English, and on short texts the detector cannot tell cp1252 from cp1257 or cp775.
+_PREFERRED_CHARSETS = ("cp1252", "latin_1", "iso8859_15")
+# How much more "chaos" (charset_normalizer's mess ratio) a preferred code page may show than the best.
+_PREFERENCE_MARGIN = 0.02
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text and encoding name from a file's bytes: UTF-8 (with or without BOM), else the most plausible
+    charset, preferring Western European code pages among equally plausible ones."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes as detect
+
+    matches = list(detect(data[:200_000]))
+    if not matches:
+        raise InputError("undecodable bytes: neither UTF-8 nor a recognisable charset")
+    best_chaos = min(m.chaos for m in matches)
+    for name in _PREFERRED_CHARSETS:
+        for m in matches:
+            if m.encoding == name and m.chaos <= best_chaos + _PREFERENCE_MARGIN:
+                return data.decode(name, errors="replace"), name
+    best = min(matches, key=lambda m: (m.chaos, -m.coherence))
+    return data.decode(best.encoding, errors="replace"), best.encoding
+
+
+def _file_document(data: bytes, source: str, suffix: str, options: ReadOptions) -> Document:
+    """A Document from one article file's bytes; `suffix` picks the format."""
+    if not data.strip():
+        raise InputError("empty file")
+    if suffix in HTML_SUFFIXES:
+        return from_html(data, id=source)
+    text, encoding = decode_text(data)
+    if encoding != "utf-8":
+        logger.info("%s: decoded as %s", source, encoding)
+    if suffix in JSON_SUFFIXES:
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+        if not isinstance(record, Mapping):
+            raise InputError(f"a JSON file must hold an object or an array of objects, not {type(record).__name__}")
+        return from_record(normalise_record(record, options), id=source)
+    if not text.strip():
+        raise InputError("no text")
+    return from_text(text, id=source, meta={"encoding": encoding})
+
+
+def load_item(item: Item, options: ReadOptions = DEFAULT_OPTIONS) -> Document | InputFailure:
+    """`to_document`, with any problem turned into an `InputFailure` at the item's location."""
+    try:
+        return to_document(item, options)
+    except ScorerError as e:
+        msg = str(e)
+        # File-level errors already start with the path; keep the message short.
+        if msg.startswith(item.path + ": "):
+            msg = msg[len(item.path) + 2 :]
+        return item.failure(msg)
+    except Exception as e:  # noqa: BLE001 - a malformed input must never stop the run
+        logger.debug("unexpected error on %s", item.location, exc_info=True)
+        return item.failure(f"cannot read ({type(e).__name__}: {e})")
+
+
+def load(source: str) -> Document | InputFailure:
+    """One path (or `-`) as a Document, or the failure that prevented it (first record of a corpus)."""
+    for item in iter_items([source]):
+        return item if isinstance(item, InputFailure) else load_item(item)
+    return InputFailure(source, "no documents")
+
+
+def iter_documents(paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Document | InputFailure]:
+    """Documents (or failures) for every input under `paths`, in order."""
+    for item in iter_items(paths, options):
+        yield item if isinstance(item, InputFailure) else load_item(item, options)

@@ -1,0 +1,196 @@
+"""Score a stream of input items on several cores, in input order, in bounded memory.
+
+The main process reads items (`scorer.inputs.iter_items`) and hands them out in small batches to a
+process pool; each worker builds its `Scorer` once (in the pool initializer), turns items into
+documents (HTML extraction runs in the workers too) and scores them. Results come back in input order
+whatever the number of jobs, so every output is deterministic. At most `jobs * AHEAD` batches are in
+flight: a fast reader never piles up the whole corpus in memory (which `Pool.imap` would do).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+from typing import TextIO
+
+from features import build_features
+from scorer.config import Settings
+from scorer.engine import Result, Scorer
+from scorer.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
+from scorer.model import LinearModel
+
+logger = logging.getLogger(__name__)
+
+BATCH = 8  # items per task: amortises the inter-process round trip over several documents
+AHEAD = 4  # batches in flight per worker: keeps workers busy without buffering the input
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One scored document: its position in the input, where it came from, its result, and its text
+    when the caller asked for it (the HTML report highlights the evidence in it)."""
+
+    seq: int
+    location: str
+    result: Result
+    text: str | None = None
+
+
+Outcome = Scored | InputFailure
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | None, settings: Settings) -> int:
+    """The number of worker processes: the option, else the setting; 0 means every core."""
+    n = settings.jobs if jobs is None else jobs
+    return available_cores() if n <= 0 else n
+
+
+def build_scorer(settings: Settings) -> Scorer:
+    """A Scorer with the model and families the settings name."""
+    return Scorer(model=LinearModel.load(settings.model_path), features=build_features(settings.families))
+
+
+# Per-process state of the workers (set by `_init_worker`).
+_WORKER: tuple[Scorer, ReadOptions, bool] | None = None
+
+
+def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
+    global _WORKER
+    _WORKER = (build_scorer(settings), options, want_text)
+
+
+def _score_one(scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure) -> Outcome:
+    if isinstance(item, InputFailure):
+        return item
+    doc = load_item(item, options)
+    if isinstance(doc, InputFailure):
+        return doc
+    try:
+        result = scorer.score(doc)
+    except Exception as e:  # noqa: BLE001 - one bad document must not stop a corpus run
+        logger.debug("scoring failed on %s", item.location, exc_info=True)
+        return item.failure(f"scoring failed ({type(e).__name__}: {e})")
+    return Scored(seq, item.location, result, doc.text if want_text else None)
+
+
+def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
+    assert _WORKER is not None, "worker not initialised"
+    scorer, options, want_text = _WORKER
+    return [_score_one(scorer, options, want_text, seq, item) for seq, item in batch]
+
+
+def _context() -> mp.context.BaseContext:
+    # fork starts workers in milliseconds and shares the imported modules; elsewhere use the default.
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+
+
+def score_items(
+    items: Iterable[Item | InputFailure],
+    *,
+    settings: Settings,
+    jobs: int = 1,
+    options: ReadOptions = DEFAULT_OPTIONS,
+    want_text: bool = False,
+    scorer: Scorer | None = None,
+) -> Iterator[Outcome]:
+    """Score every item; yields a `Scored` or an `InputFailure` per item, in input order."""
+    numbered = enumerate(items)
+    if jobs <= 1:
+        own = scorer or build_scorer(settings)
+        for seq, item in numbered:
+            yield _score_one(own, options, want_text, seq, item)
+        return
+    yield from _score_parallel(numbered, settings=settings, jobs=jobs, options=options, want_text=want_text)
+
+
+def _score_parallel(
+    numbered: Iterator[tuple[int, Item | InputFailure]], *, settings: Settings, jobs: int, options: ReadOptions, want_text: bool
+) -> Iterator[Outcome]:
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings, options, want_text))
+
+    pool = new_pool()
+    pending: deque[tuple[list[tuple[int, Item | InputFailure]], Future[list[Outcome]]]] = deque()
+    try:
+        while True:
+            while len(pending) < jobs * AHEAD:
+                batch = list(islice(numbered, BATCH))
+                if not batch:
+                    break
+                pending.append((batch, pool.submit(_score_batch, batch)))
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            try:
+                outcomes = future.result()
+            except BrokenProcessPool:
+                # A worker died (out of memory, a crash in a C extension): report this batch, start a
+                # new pool and resubmit the batches that were waiting, so the rest is still scored.
+                logger.warning("a worker process died; %d documents reported as failed, the rest continue", len(batch))
+                outcomes = [_crashed(item) for _, item in batch]
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                pending = deque((b, pool.submit(_score_batch, b)) for b, _ in pending)
+            yield from outcomes
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _crashed(item: Item | InputFailure) -> InputFailure:
+    if isinstance(item, InputFailure):
+        return item
+    return item.failure("the worker process scoring this batch died (out of memory or a crash); not scored")
+
+
+class Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.2) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.interval = interval
+        self.start = time.monotonic()
+        self._last = 0.0
+        self.docs = 0
+        self.errors = 0
+
+    def update(self, outcome: Outcome) -> None:
+        """Count one outcome and redraw at most every `interval` seconds."""
+        if isinstance(outcome, InputFailure):
+            self.errors += 1
+        else:
+            self.docs += 1
+        now = time.monotonic()
+        if self.enabled and now - self._last >= self.interval:
+            self._last = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.start, 1e-9)
+        spinner = "|/-\\"[int(elapsed * 8) % 4]
+        self.stream.write(f"\r{spinner} scored {self.docs} documents, {self.errors} errors, {self.docs / elapsed:.1f} docs/s ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Draw the final counts and end the line."""
+        if self.enabled:
+            self._draw(time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()

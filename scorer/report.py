@@ -1,0 +1,257 @@
+"""The HTML audit report: one self-contained file (inline CSS, SVG and a little JavaScript; a
+Content-Security-Policy forbids any network access when it is viewed).
+
+It shows the score distribution as a bar chart, the ranked table, and for each of the worst articles
+its text with every evidence span highlighted in its family's colour; hovering a highlight shows the
+signal's code and message (the `title` attribute). Two selects filter by label and by family.
+Everything that comes from an input (text, paths, titles, URLs, messages) is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any, TextIO
+
+from features import FAMILIES
+from scorer.engine import BANDS
+
+FAMILY_COLOURS = {
+    "translation": "#ffd84d",
+    "boilerplate": "#9cc9f5",
+    "dating": "#a8e6a1",
+    "sourcing": "#ffb380",
+    "readability": "#d9b8f0",
+}
+LABEL_COLOURS = {"high": "#2e9d4f", "medium": "#d8b520", "low": "#e5822e", "very_low": "#c9302c"}
+OTHER_COLOUR = "#dddddd"
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#222;background:#fff}
+h1{margin:.2em 0}h2{font-size:1.1em;margin:.2em 0}
+.summary{color:#444}.muted{color:#777}
+[hidden]{display:none!important}
+.filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd;z-index:2}
+.filters label{margin-right:1.5em}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+th,td{border-bottom:1px solid #e4e4e4;padding:.25em .4em;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.label{display:inline-block;padding:0 .4em;border-radius:3px;color:#fff;font-size:.85em}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
+article{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:1em 0}
+.text{white-space:pre-wrap;font-family:Georgia,"Times New Roman",serif;font-size:1.02em;line-height:1.6;border-top:1px solid #eee;padding-top:.5em}
+mark{border-radius:2px;padding:0 1px;cursor:help;color:inherit}
+mark.multi{outline:2px dashed #555}
+.legend span{display:inline-block;margin-right:1em}
+.swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-.1em;margin-right:.25em}
+ul.absent{margin:.3em 0;padding-left:1.2em;color:#555}
+.families{font-size:.85em;color:#444}
+.errors li{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
+"""
+
+SCRIPT = """
+(function(){
+  var lab=document.getElementById('f-label'), fam=document.getElementById('f-family'), shown=document.getElementById('shown');
+  function has(list, x){ return (' '+(list||'')+' ').indexOf(' '+x+' ')>=0; }
+  function apply(){
+    var l=lab.value, f=fam.value, rows=0;
+    document.body.className = f ? 'only-'+f : '';
+    var els=document.querySelectorAll('[data-label]');
+    for (var i=0;i<els.length;i++){
+      var e=els[i], ok=(!l||e.getAttribute('data-label')===l)&&(!f||has(e.getAttribute('data-families'),f));
+      e.hidden=!ok;
+      if(ok&&e.tagName==='TR'){rows++;}
+    }
+    shown.textContent=rows;
+  }
+  lab.addEventListener('change',apply); fam.addEventListener('change',apply); apply();
+})();
+"""
+
+
+def _family_css() -> str:
+    rules = [f"mark.f-{f}{{background:{c}}}" for f, c in FAMILY_COLOURS.items()]
+    # With a family filter on, the other families' highlights fade out.
+    rules += [f"body.only-{f} mark:not(.f-{f}){{background:none;outline:none}}" for f in FAMILY_COLOURS]
+    return "\n".join(rules)
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def highlight(text: str, signals: Iterable[Mapping[str, Any]]) -> str:
+    """`text` as escaped HTML with every evidence span in a `<mark>` per family; overlapping spans are
+    split into segments that carry every covering family and message."""
+    spans: list[tuple[int, int, str, str]] = []
+    for s in signals:
+        note = f"{s['code']}: {s['message']}"
+        for ev in s.get("evidence", ()):
+            a, b = int(ev["start"]), int(ev["end"])
+            if 0 <= a < b <= len(text):
+                spans.append((a, b, str(s.get("family") or s["code"].split(".", 1)[0]), note))
+    if not spans:
+        return _e(text)
+    bounds = sorted({0, len(text), *(a for a, *_ in spans), *(b for _, b, *_ in spans)})
+    starts: dict[int, list[int]] = {}
+    for i, (a, *_) in enumerate(spans):
+        starts.setdefault(a, []).append(i)
+    active: set[int] = set()
+    out: list[str] = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        active.update(starts.get(lo, ()))
+        active = {i for i in active if spans[i][1] > lo}
+        chunk = _e(text[lo:hi])
+        if not active:
+            out.append(chunk)
+            continue
+        ordered = sorted(active)
+        fams = list(dict.fromkeys(spans[i][2] for i in ordered))
+        notes = list(dict.fromkeys(spans[i][3] for i in ordered))
+        classes = " ".join(f"f-{f}" for f in fams) + (" multi" if len(fams) > 1 else "")
+        out.append(f'<mark class="{_e(classes)}" data-families="{_e(" ".join(fams))}" title="{_e(chr(10).join(notes))}">{chunk}</mark>')
+    return "".join(out)
+
+
+def histogram_svg(histogram: list[dict[str, Any]], width: int = 640, height: int = 220) -> str:
+    """The score distribution as an inline SVG bar chart, bars coloured by the label band."""
+    pad_l, pad_b, pad_t = 36, 34, 14
+    plot_w, plot_h = width - pad_l - 10, height - pad_b - pad_t
+    top = max([b["count"] for b in histogram] + [1])
+    bar_w = plot_w / max(len(histogram), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Score distribution" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{pad_l + plot_w}" y2="{pad_t + plot_h}" stroke="#888"/>',
+        f'<text x="4" y="{pad_t + 4}" font-size="11" fill="#555">{top}</text>',
+    ]
+    for i, b in enumerate(histogram):
+        h = plot_h * b["count"] / top
+        x = pad_l + i * bar_w
+        y = pad_t + plot_h - h
+        colour = LABEL_COLOURS.get(_band(float(b["from"])), OTHER_COLOUR)
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" fill="{colour}">'
+            f"<title>{_e(b['from'])}–{_e(b['to'])}: {_e(b['count'])} documents</title></rect>"
+        )
+        if b["count"]:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle" fill="#333">{_e(b["count"])}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">{_e(b["from"])}</text>')
+    parts.append(f'<text x="{pad_l + plot_w:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">100</text>')
+    parts.append(f'<text x="{pad_l + plot_w / 2:.1f}" y="{height - 4}" font-size="12" fill="#333" text-anchor="middle">score</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _band(score: float) -> str:
+    for bound, name in BANDS:
+        if score >= bound:
+            return name
+    return BANDS[-1][1]
+
+
+def _label(label: str) -> str:
+    return f'<span class="label" style="background:{LABEL_COLOURS.get(label, "#888")}">{_e(label)}</span>'
+
+
+def _row_families(row: Mapping[str, Any]) -> str:
+    return " ".join(sorted({str(s.get("family") or s["code"].split(".", 1)[0]) for s in row.get("signals", ())}))
+
+
+def _link(url: Any) -> str:
+    text = _e(url)
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return f'<a href="{text}" rel="noopener noreferrer">{text}</a>'
+    return text
+
+
+def write_html(
+    out: TextIO,
+    *,
+    summary: Mapping[str, Any],
+    rows: Iterable[Mapping[str, Any]],
+    articles: Mapping[int, Mapping[str, Any]],
+    errors: Iterable[Mapping[str, Any]] = (),
+    title: str = "Article audit",
+) -> None:
+    """Write the report; `rows` are result rows worst first (streamed), `articles` the kept texts by
+    input position."""
+    w = out.write
+    w('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    w('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; script-src \'unsafe-inline\'">')
+    w('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    w(f"<title>{_e(title)}</title><style>{CSS}{_family_css()}</style></head><body>\n")
+    n = summary.get("documents", 0)
+    mean = summary.get("mean_score")
+    w(f"<header><h1>{_e(title)}</h1>")
+    w(
+        f'<p class="summary">{_e(n)} documents scored, {_e(summary.get("errors", 0))} errors; '
+        f"mean score {_e('-' if mean is None else mean)}. "
+        + " ".join(f"{_label(k)}&nbsp;{_e(v)}" for k, v in summary.get("labels", {}).items())
+        + f' <span class="muted">Generated {_e(dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))}.</span></p></header>\n'
+    )
+    w(f'<section id="chart"><h2>Score distribution</h2>{histogram_svg(list(summary.get("histogram", [])))}</section>\n')
+    w('<section class="legend"><h2>Evidence by family</h2>')
+    w("".join(f'<span><i class="swatch" style="background:{c}"></i>{_e(f)}</span>' for f, c in FAMILY_COLOURS.items()))
+    w('<p class="muted">Hover a highlight to read the signal and its message.</p></section>\n')
+    w('<div class="filters"><label>Label <select id="f-label"><option value="">all</option>')
+    w("".join(f'<option value="{_e(name)}">{_e(name)}</option>' for _, name in BANDS))
+    w('</select></label><label>Family <select id="f-family"><option value="">all</option>')
+    w("".join(f'<option value="{_e(f)}">{_e(f)}</option>' for f in FAMILIES))
+    w('</select></label><span class="muted"><span id="shown"></span> documents shown</span></div>\n')
+
+    w('<section id="ranked"><h2>Ranked documents (worst first)</h2><table><thead><tr><th>#</th><th>score</th><th>label</th>')
+    w("<th>document</th><th>top reasons</th>" + "".join(f"<th>{_e(f[:5])}</th>" for f in FAMILIES) + "</tr></thead><tbody>\n")
+    order: list[tuple[int, Mapping[str, Any]]] = []
+    for rank, row in enumerate(rows, start=1):
+        seq = int(row.get("seq", -1))
+        name = _e(row.get("location") or row.get("source"))
+        cell = f'<a href="#doc-{seq}">{name}</a>' if seq in articles else name
+        doc_title = (row.get("document") or {}).get("title")
+        if doc_title:
+            cell += f'<br><span class="muted">{_e(doc_title)}</span>'
+        w(
+            f'<tr data-label="{_e(row["label"])}" data-families="{_e(_row_families(row))}"><td class="num">{rank}</td>'
+            f'<td class="num">{float(row["score"]):.1f}</td><td>{_label(str(row["label"]))}</td><td>{cell}</td>'
+            f'<td class="code">{"<br>".join(_e(r) for r in row.get("reasons", [])[:3]) or "-"}</td>'
+            + "".join(f'<td class="num">{_e(row.get("families", {}).get(f, ""))}</td>' for f in FAMILIES)
+            + "</tr>\n"
+        )
+        if seq in articles:
+            order.append((rank, articles[seq]))
+    w("</tbody></table></section>\n")
+
+    w('<section id="articles"><h2>Articles with their evidence</h2>\n')
+    for rank, art in order:
+        _write_article(w, rank, art)
+    w("</section>\n")
+    errs = list(errors)
+    if errs:
+        w(f'<section class="errors"><h2>Inputs that could not be scored ({len(errs)})</h2><ul>')
+        w("".join(f"<li>{_e(e.get('source'))}: {_e(e.get('error'))}</li>" for e in errs))
+        w("</ul></section>\n")
+    w(f"<script>{SCRIPT}</script></body></html>\n")
+
+
+def _write_article(w: Any, rank: int, art: Mapping[str, Any]) -> None:
+    row = art["row"]
+    signals = [s for s in row.get("signals", ()) if s.get("evidence")]
+    absent = [s for s in row.get("signals", ()) if not s.get("evidence")]
+    doc = row.get("document") or {}
+    w(f'<article id="doc-{_e(art["seq"])}" data-label="{_e(row["label"])}" data-families="{_e(_row_families(row))}">')
+    w(f"<h2>#{rank} · {float(row['score']):.1f} {_label(str(row['label']))} {_e(row.get('location') or row.get('source'))}</h2>")
+    meta = []
+    if doc.get("title"):
+        meta.append(f"<b>{_e(doc['title'])}</b>")
+    if doc.get("url"):
+        meta.append(_link(doc["url"]))
+    if doc.get("published"):
+        meta.append(f"published {_e(doc['published'])}")
+    meta.append(f"language {_e(row.get('language'))}")
+    w(f'<p class="muted">{" · ".join(meta)}</p>')
+    fams = row.get("families", {})
+    w('<p class="families">' + " ".join(f'<i class="swatch" style="background:{FAMILY_COLOURS.get(f, OTHER_COLOUR)}"></i>{_e(f)} {_e(fams.get(f, ""))}' for f in FAMILIES) + "</p>")
+    if absent:
+        w('<ul class="absent">' + "".join(f'<li><span class="code">{_e(s["code"])}</span>: {_e(s["message"])}</li>' for s in absent) + "</ul>")
+    w(f'<div class="text">{highlight(str(art["text"]), signals)}</div></article>\n')
