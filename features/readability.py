@@ -67,8 +67,10 @@ def _enough(doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_s
 
 
 def _is_headline(doc: Document, span: Span) -> bool:
-    """A sentence that is a whole line without closing punctuation: a title or subheading."""
-    return span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs)) and doc.text[span[1] - 1] not in _TERMINAL
+    """A sentence that is a whole line without closing punctuation: a title or subheading (a line
+    that ends on a comma is a sentence cut off, not a title)."""
+    end = doc.text[span[1] - 1]
+    return end not in _TERMINAL and end != "," and span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs))
 
 
 def _after_opener(text: str, floor: int, a: int) -> bool:
@@ -124,13 +126,21 @@ class ReadabilityIndex(Feature):
         text = doc.text
         n_words = n_syl = n_long = 0
         per_sentence: list[tuple[float, Span]] = []
+        # Syllables once per distinct word of the document: news repeats its words.
+        known: dict[str, int] = {}
         for span, words in sents:
             if not words:
                 continue
-            syl = sum(syllables(text[a:b], pl) for a, b in words)
+            syl = 0
+            for a, b in words:
+                w = text[a:b]
+                n = known.get(w)
+                if n is None:
+                    n = known[w] = syllables(w, pl)
+                syl += n
+                n_long += b - a > 6
             n_words += len(words)
             n_syl += syl
-            n_long += sum(1 for a, b in words if b - a > 6)
             per_sentence.append((base - k_len * len(words) - k_syl * syl / len(words), span))
         flesch = base - k_len * n_words / len(sents) - k_syl * n_syl / n_words
         lix = n_words / len(sents) + 100.0 * n_long / n_words
@@ -171,7 +181,7 @@ class SentenceShape(Feature):
         "readability.long_sentence": "Sentences longer than a threshold number of words.",
     }
 
-    def __init__(self, *, long_words: int = 60, min_sentences: int = 3, min_words: int = 60) -> None:
+    def __init__(self, *, long_words: int = 80, min_sentences: int = 3, min_words: int = 60) -> None:
         self.long_words = long_words
         self.min_sentences = min_sentences
         self.min_words = min_words
@@ -195,7 +205,8 @@ class SentenceShape(Feature):
 
 class Fragments(Feature):
     """Sentence fragments: sentences cut off mid-phrase, ending on a comma, or on an article, a
-    preposition, a conjunction or a possessive just before the full stop ("pour les.").
+    preposition, a conjunction or a possessive just before the full stop ("pour les."), or teasers
+    truncated with an ellipsis after such a word ("dans son attaque contre...").
 
     Verbless sentences are not counted: a cheap verb test cannot tell "Les images prouvent ..." from a
     fragment, spaCy's small French model tags such verbs as adverbs or adjectives without its parser,
@@ -213,17 +224,24 @@ class Fragments(Feature):
     def __init__(self, *, min_sentences: int = 3) -> None:
         self.min_sentences = min_sentences
         self._dangling = {lang: frozenset(_lexicon(lang)["dangling"]) for lang in LANGUAGES}
+        self._before_ellipsis = {lang: frozenset(_lexicon(lang)["dangling_before_ellipsis"]) for lang in LANGUAGES}
 
-    def _cut_off(self, text: str, span: Span, words: tuple[Span, ...], dangling: frozenset[str]) -> bool:
+    def _cut_off(self, text: str, span: Span, words: tuple[Span, ...], lang: str) -> bool:
         end = text[span[1] - 1]
         if end == ",":
             return True
         # Questions and exclamations end on any word ("Par qui ?", "pas que !"); only full stops count.
-        if end != "." or len(words) < 2:
+        if end not in ".…" or len(words) < 2:
             return False
         last = words[-1]
-        # The last word must touch the final punctuation ("pour.", not "pour ... »."), to be cut off.
-        return span[1] - last[1] <= 2 and text[last[0] : last[1]].lower() in dangling
+        tail = text[last[1] : span[1]].strip()
+        word = text[last[0] : last[1]].lower()
+        if tail == ".":
+            return word in self._dangling[lang]
+        # A teaser truncated by the site ("son attaque contre..."): more words cannot end a phrase there.
+        if tail in ("...", "…"):
+            return word in self._dangling[lang] or word in self._before_ellipsis[lang]
+        return False
 
     def extract(self, doc: Document) -> list[Signal]:
         lang = doc.base_language
@@ -236,7 +254,7 @@ class Fragments(Feature):
         for sp, words in sents:
             # "M. Ferrand" is split after the initial: neither half is a fragment.
             initial = words[-1][1] - words[-1][0] == 1 and text[words[-1][0]].isupper()
-            if not (initial or after_initial) and self._cut_off(text, sp, words, self._dangling[lang]):
+            if not (initial or after_initial) and self._cut_off(text, sp, words, lang):
                 found.append(sp)
             after_initial = initial
         out = [self.measure("readability.fragment_share", f"{len(found)} of {len(sents)} sentences are cut off.", len(found) / len(sents))]
@@ -269,30 +287,40 @@ class LexicalVariety(Feature):
         if lang not in LANGUAGES:
             return []
         text = doc.text
-        tokens = [text[a:b].lower() for a, b in doc.words if text[a].isalpha()]
-        if len(tokens) < self.min_words:
+        raw = [text[a:b] for a, b in doc.words if text[a].isalpha()]
+        if len(raw) < self.min_words:
             return []
-        mattr = _mattr(tokens, min(self.window, len(tokens)))
-        lower = [t for t in (text[a:b] for a, b in doc.words) if t.isalpha() and t.islower() and len(t) > 2]
-        rare = sum(1 for t in lower if zipf(t, lang) < self.rare_zipf)
-        share = rare / len(lower) if lower else 0.0
+        mattr = _mattr([t.lower() for t in raw], min(self.window, len(raw)))
+        lower = Counter(t for t in raw if t.islower() and len(t) > 2 and t.isalpha())
+        rare = sum(n for t, n in lower.items() if zipf(t, lang) < self.rare_zipf)
+        total = sum(lower.values())
+        share = rare / total if total else 0.0
         return [
             self.measure("readability.mattr", f"Type-token ratio over {self.window}-word windows: {mattr:.3f}.", mattr),
-            self.measure("readability.rare_word_share", f"{rare} of {len(lower)} lower-case words are very rare.", share),
+            self.measure("readability.rare_word_share", f"{rare} of {total} lower-case words are very rare.", share),
         ]
 
 
 def _mattr(tokens: Sequence[str], window: int) -> float:
-    """Mean type-token ratio of every `window`-token window, in one pass with a sliding counter."""
-    counts = Counter(tokens[:window])
-    total = len(counts)
+    """Mean type-token ratio of every `window`-token window, in one pass with a sliding count."""
+    counts: dict[str, int] = {}
+    for t in tokens[:window]:
+        counts[t] = counts.get(t, 0) + 1
+    distinct = len(counts)
+    total = distinct
     for i in range(window, len(tokens)):
         old, new = tokens[i - window], tokens[i]
-        counts[old] -= 1
-        if counts[old] == 0:
-            del counts[old]
-        counts[new] += 1
-        total += len(counts)
+        if old != new:
+            n = counts[old] - 1
+            if n:
+                counts[old] = n
+            else:
+                del counts[old]
+                distinct -= 1
+            n = counts.get(new, 0)
+            distinct += n == 0
+            counts[new] = n + 1
+        total += distinct
     return total / (window * (len(tokens) - window + 1))
 
 
