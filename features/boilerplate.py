@@ -9,13 +9,14 @@ removes their evidence to produce the clean text.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from features.base import Feature, Signal, load_lexicon
+from features.base import MAX_EVIDENCE, Feature, Signal, load_lexicon
 from features.document import Document, Span
 from features.nlp import zipf
 
@@ -225,23 +226,63 @@ class LineVerdict:
     reasons: tuple[str, ...]
 
 
+def _runs(flags: Sequence[bool]) -> list[int]:
+    """For each position, the length of the run of True values it belongs to (0 where False)."""
+    out = [0] * len(flags)
+    i = 0
+    while i < len(flags):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(flags) and flags[j]:
+            j += 1
+        out[i:j] = [j - i] * (j - i)
+        i = j
+    return out
+
+
+def _distances(flags: Sequence[bool]) -> list[int]:
+    """For each position, the distance in lines to the nearest True value (len(flags) if none)."""
+    n = len(flags)
+    out = [n] * n
+    last = -n
+    for i in range(n):
+        if flags[i]:
+            last = i
+        out[i] = i - last
+    last = 2 * n
+    for i in range(n - 1, -1, -1):
+        if flags[i]:
+            last = i
+        out[i] = min(out[i], last - i)
+    return out
+
+
 def score_lines(
     lines: Sequence[Line],
     lang: str,
     *,
     short_words: int = 6,
+    title_words: int = 15,
     run_length: int = 3,
+    long_run: int = 6,
+    far: int = 5,
 ) -> list[LineVerdict]:
     """Furniture score of each line from its shape, its lexicon hits, its language and its neighbours.
 
     Positive points: furniture phrases and words, glued breadcrumbs, separators, CMS artefacts, a short
-    unpunctuated line, a run of such lines (menus), position outside the prose, another language than
-    the body, a line repeated verbatim, an unknown single word. Negative points: sentence-like prose.
+    unpunctuated line, a run of unpunctuated lines (menus, lists of related headlines), position outside
+    or far from the prose, another language than the body, a line repeated verbatim, an unknown single
+    word. Negative points: sentence-like prose.
     """
     prose = [is_prose(ln, lang) for ln in lines]
     first_prose = next((i for i, p in enumerate(prose) if p), len(lines))
     last_prose = max((i for i, p in enumerate(prose) if p), default=-1)
+    distance = _distances(prose)
     short = [0 < ln.n <= short_words and not ln.terminal for ln in lines]
+    # Menus and related-links lists are runs of lines that are not sentences.
+    runs = _runs([0 < ln.n <= title_words and not ln.terminal for ln in lines])
     counts: dict[str, int] = {}
     for ln in lines:
         if ln.n <= 8:
@@ -273,17 +314,6 @@ def score_lines(
             why.append("short line")
             if ln.n <= 3:
                 pts += 0.5
-            lo, hi = max(0, i - run_length + 1), min(len(lines), i + run_length)
-            run = 1
-            j = i - 1
-            while j >= lo and short[j]:
-                run, j = run + 1, j - 1
-            j = i + 1
-            while j < hi and short[j]:
-                run, j = run + 1, j + 1
-            if run >= run_length:
-                pts += 1.0
-                why.append("run of short lines")
             # Only a bare word: a quoted or dashed one ('- "Covidiots" -') is a subheading.
             if ln.n == 1 and ln.text.strip().isalpha() and not ln.text.isupper() and _is_unknown_word(ln.tokens[0], lang):
                 pts += 1.5
@@ -291,9 +321,15 @@ def score_lines(
             if counts.get(_norm(ln.text), 0) >= 2:
                 pts += 1.0
                 why.append("repeated short line")
+        if runs[i] >= run_length:
+            pts += 2.0 if runs[i] >= long_run else 1.0
+            why.append("run of unpunctuated lines")
         if (i < first_prose or i > last_prose) and not prose[i]:
             pts += 0.5
             why.append("outside the prose")
+        if distance[i] >= far:
+            pts += 1.0
+            why.append("far from the prose")
         if ln.ellipsis and not prose[i]:
             pts += 0.5
             why.append("cut with an ellipsis")
@@ -322,6 +358,27 @@ def _glue_span(doc: Document, ln: Line) -> Span:
         if len(glued) >= 2 and len(m.group()) >= 8:
             return (a, a + m.start() + glued[-1].start() + 1)
     return ln.span
+
+
+def merge_lines(doc: Document, spans: Iterable[Span]) -> list[Span]:
+    """Line spans merged into blocks where they are consecutive lines (a menu is one piece of evidence)."""
+    index = {sp: i for i, sp in enumerate(doc.paragraphs)}
+    out: list[Span] = []
+    last = -2
+    for sp in sorted(spans):
+        i = index.get(sp, -2)
+        if out and i >= 0 and i == last + 1:
+            out[-1] = (out[-1][0], sp[1])
+        else:
+            out.append(sp)
+        last = i
+    return out
+
+
+def chunked_flags(feature: Feature, doc: Document, code: str, message: str, spans: Sequence[Span]) -> list[Signal]:
+    """Flags for `code` citing `spans`, split so that no signal exceeds the evidence bound: the clean
+    text must remove every span, not only the first ones. The values add up to the number of spans."""
+    return [feature.flag(doc, code, message, spans[k : k + MAX_EVIDENCE]) for k in range(0, len(spans), MAX_EVIDENCE)]
 
 
 class FurnitureLines(Feature):
@@ -373,15 +430,12 @@ class FurnitureLines(Feature):
                 artefacts.append(ln.span)
             else:
                 furniture.append(ln.span)
-        out: list[Signal] = []
-        if furniture:
-            out.append(self.flag(doc, "boilerplate.furniture_line", "Lines that are page furniture, not article text.", furniture))
-        if glued:
-            out.append(self.flag(doc, "boilerplate.glued_breadcrumb", "A breadcrumb or menu glued together or to the text.", glued))
-        if artefacts:
-            out.append(self.flag(doc, "boilerplate.cms_artefact", "Template or CMS artefacts left in the text.", artefacts))
         total = sum(b - a for a, b in doc.paragraphs)
         flagged = sum(b - a for a, b in furniture + glued + artefacts)
+        out: list[Signal] = []
+        out += chunked_flags(self, doc, "boilerplate.furniture_line", "Lines that are page furniture, not article text.", merge_lines(doc, furniture))
+        out += chunked_flags(self, doc, "boilerplate.glued_breadcrumb", "A breadcrumb or menu glued together or to the text.", glued)
+        out += chunked_flags(self, doc, "boilerplate.cms_artefact", "Template or CMS artefacts left in the text.", artefacts)
         out.append(self.measure("boilerplate.furniture_share", "Share of the text in furniture lines.", flagged / total if total else 0.0))
         return out
 
@@ -554,8 +608,8 @@ class OffTopicTail(Feature):
         start = self._marker_tail(lines, stems, n_chars) or self._plain_tail(lines, stems, n_chars)
         if start is None:
             return []
-        spans = [ln.span for ln in lines[start:]]
-        return [self.flag(doc, "boilerplate.offtopic_tail", "Trailing paragraphs unrelated to the article.", spans, value=len(spans))]
+        tail = (lines[start].span[0], lines[-1].span[1])
+        return [self.flag(doc, "boilerplate.offtopic_tail", "Trailing paragraphs unrelated to the article.", [tail], value=len(lines) - start)]
 
     def _overlap(self, body: set[str], para: list[str]) -> float:
         return sum(1 for s in para if s in body) / len(para)
@@ -696,20 +750,22 @@ class HtmlExtraction(Feature):
 
 
 def flagged_line_indices(doc: Document, features: Iterable[Feature] | None = None) -> set[int]:
-    """Indices of `doc.paragraphs` that the removable boilerplate codes cover (for evaluation)."""
+    """Indices of `doc.paragraphs` that the removable boilerplate codes cover (for evaluation): a line
+    counts when evidence covers at least half of it."""
     feats = list(features) if features is not None else [cls() for cls in FEATURES]
-    starts = {sp[0]: i for i, sp in enumerate(doc.paragraphs)}
-    ends = sorted(doc.paragraphs)
+    starts = [a for a, _ in doc.paragraphs]
     out: set[int] = set()
     for f in feats:
         for s in f.run(doc):
             if s.code not in f.removable:
                 continue
             for e in s.evidence:
-                if e.start in starts:
-                    out.add(starts[e.start])
-                else:
-                    out.update(i for i, (a, b) in enumerate(ends) if a <= e.start < b and e.end - e.start >= 0.5 * (b - a))
+                i = max(0, bisect.bisect_right(starts, e.start) - 1)
+                while i < len(starts) and starts[i] < e.end:
+                    a, b = doc.paragraphs[i]
+                    if min(b, e.end) - max(a, e.start) >= 0.5 * (b - a):
+                        out.add(i)
+                    i += 1
     return out
 
 
