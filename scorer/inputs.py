@@ -267,9 +267,53 @@ def _open_jsonl(p: Path) -> IO[bytes]:
         return gzip.open(p, "rb")
     if name.endswith(".zst"):
         zstandard = _optional("zstandard", ".zst")
-        raw = p.open("rb")
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+        return io.BufferedReader(_ZstdReader(p.open("rb"), zstandard), buffer_size=1 << 16)
     return p.open("rb")
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompresses a (multi-frame) zstd file as it is read, and raises EOFError when the file ends in
+    the middle of a frame (zstandard's own stream reader ends quietly on a truncated file)."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, raw: IO[bytes], zstandard: Any) -> None:
+        self._raw = raw
+        self._zstd = zstandard
+        self._dobj = zstandard.ZstdDecompressor().decompressobj()
+        self._pending = b""
+        self._in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(self.CHUNK)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("the zstd stream ends in the middle of a frame")
+                return 0
+            self._feed(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _feed(self, chunk: bytes) -> None:
+        while chunk:
+            self._in_frame = True
+            self._pending += self._dobj.decompress(chunk)
+            if not self._dobj.eof:
+                return
+            # Frame complete: what follows starts the next frame.
+            chunk = self._dobj.unused_data
+            self._dobj = self._zstd.ZstdDecompressor().decompressobj()
+            self._in_frame = False
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
@@ -367,40 +411,66 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
 
     skipped = 0
     last_offset = 0
+    end = 0  # where the last complete record ends
+    size = p.stat().st_size
     with p.open("rb") as f:
         it = ArchiveIterator(f)
         try:
             for record in it:
+                if record.format != "warc":
+                    # warcio reads anything as an old ARC file rather than fail; a .warc must be WARC.
+                    yield InputFailure(path, f"record at byte offset {last_offset}: not a WARC record; the file is not a WARC", offset=last_offset)
+                    return
+                body = None
+                if record.rec_type == "response":
+                    ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                    if ctype.lower().startswith(HTML_CONTENT_TYPES):
+                        try:
+                            body = record.content_stream().read(MAX_HTML_BYTES)
+                        except Exception as e:  # noqa: BLE001 - a broken chunked or gzip body
+                            body = e
+                # get_record_offset reads the record through: call it after the body.
                 last_offset = it.get_record_offset()
-                if record.rec_type != "response":
+                end = last_offset + it.get_record_length()
+                if body is None:
                     skipped += 1
-                    continue
-                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
-                if not ctype.lower().startswith(HTML_CONTENT_TYPES):
-                    skipped += 1
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                rid = record.rec_headers.get_header("WARC-Record-ID")
-                try:
-                    payload = record.content_stream().read(MAX_HTML_BYTES)
-                except Exception as e:  # noqa: BLE001 - decoding a broken chunked or gzip body
-                    yield InputFailure(path, f"record at byte offset {last_offset}: cannot read the HTTP body ({e})", offset=last_offset)
-                    continue
-                yield Item(path, "html", payload, offset=last_offset, url=url, record_id=rid)
+                elif isinstance(body, Exception):
+                    yield InputFailure(path, f"record at byte offset {last_offset}: cannot read the HTTP body ({body})", offset=last_offset)
+                else:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    rid = record.rec_headers.get_header("WARC-Record-ID")
+                    yield Item(path, "html", body, offset=last_offset, url=url, record_id=rid)
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
             yield InputFailure(
                 path,
                 f"after the record at byte offset {last_offset}: the WARC is truncated or corrupt ({e}); the records before were read",
                 offset=last_offset,
             )
+            return
         except Exception as e:  # noqa: BLE001 - zlib.error and friends from a damaged .warc.gz
             yield InputFailure(
                 path,
                 f"after the record at byte offset {last_offset}: cannot read the WARC ({type(e).__name__}: {e}); the records before were read",
                 offset=last_offset,
             )
+            return
+    if end < size and _has_data_after(p, end):
+        # warcio stops quietly at a cut gzip member or a short record: the bytes left over are the loss.
+        yield InputFailure(
+            path,
+            f"from byte offset {end} to the end ({size - end} bytes): no complete record could be read; the WARC is truncated or corrupt",
+            offset=end,
+        )
     if skipped:
         logger.info("%s: skipped %d WARC records that are not HTML responses", path, skipped)
+
+
+def _has_data_after(p: Path, end: int) -> bool:
+    """Whether anything but the blank lines that close a record follows byte `end` of the file."""
+    with p.open("rb") as f:
+        f.seek(end)
+        tail = f.read(64)
+    return bool(tail.strip()) or len(tail) == 64
 
 
 # --- step 2: documents ----------------------------------------------------------------------------

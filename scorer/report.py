@@ -36,7 +36,7 @@ h1{margin:.2em 0}h2{font-size:1.1em;margin:.2em 0}
 .filters label{margin-right:1.5em}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:.25em .4em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}
+th{background:#f4f4f4}th.fam{font-size:.75em;font-weight:normal}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .label{display:inline-block;padding:0 .4em;border-radius:3px;color:#fff;font-size:.85em}
 .code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
@@ -202,7 +202,7 @@ def write_html(
     w('</select></label><span class="muted"><span id="shown"></span> documents shown</span></div>\n')
 
     w('<section id="ranked"><h2>Ranked documents (worst first)</h2><table><thead><tr><th>#</th><th>score</th><th>label</th>')
-    w("<th>document</th><th>top reasons</th>" + "".join(f"<th>{_e(f[:5])}</th>" for f in FAMILIES) + "</tr></thead><tbody>\n")
+    w("<th>document</th><th>top reasons</th>" + "".join(f"<th class=\"fam\">{_e(f)}</th>" for f in FAMILIES) + "</tr></thead><tbody>\n")
     order: list[tuple[int, Mapping[str, Any]]] = []
     for rank, row in enumerate(rows, start=1):
         seq = int(row.get("seq", -1))
