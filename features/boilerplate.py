@@ -111,11 +111,7 @@ class Line:
     artefact: bool
     terminal: bool
     ellipsis: bool
-
-    @property
-    def n(self) -> int:
-        """Number of tokens."""
-        return len(self.tokens)
+    n: int  # number of tokens
 
 
 def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int) -> tuple[int, bool]:
@@ -161,7 +157,7 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
     hits, _ = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
     _, marker_start = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
-    word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if tokens else 0.0
+    word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0  # used on short lines only
     stripped = text.rstrip()
     return Line(
         index=index,
@@ -178,6 +174,7 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         artefact=any(c in text for c in "_[{%") and bool(_ARTEFACT_RE.search(text)),
         terminal=bool(stripped) and stripped[-1] in _TERMINAL,
         ellipsis=stripped.endswith(_ELLIPSIS),
+        n=len(tokens),
     )
 
 
@@ -510,14 +507,21 @@ class Repetition(Feature):
 
     def _headline(self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]) -> tuple[str | None, int]:
         if doc.title and _norm(doc.title):
-            first = next((ln.index for ln in lines[:5] if _norm(ln.text) == _norm(doc.title)), -1)
-            return _norm(doc.title), first
+            # The title line heads the text when it comes before the first long (prose) line.
+            title = _norm(doc.title)
+            for ln in lines[:5]:
+                if _norm(ln.text) == title:
+                    return title, ln.index
+                if ln.n >= 12:
+                    break
+            return title, -1
         for ln, v in zip(lines[:5], verdicts[:5]):
             if v.score >= self.threshold:
                 continue
             # A title: a few words, one sentence at most, not a label or a teaser.
-            body = ln.text.rstrip().rstrip(".")
-            if 3 <= ln.n <= 30 and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
+            text = ln.text.rstrip()
+            body = text.rstrip(".")
+            if 3 <= ln.n <= (15 if body != text else 30) and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
                 return _norm(ln.text), ln.index
             break
         return None, -1
