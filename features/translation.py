@@ -1,28 +1,104 @@
-"""Translation family: artefacts that machine translation and translation plugins leave in the text."""
+"""Translation family: artefacts that machine translation and translation plugins leave in the text.
+
+Every detector here is built from general knowledge kept in data files under
+`features/data/translation/` (placeholder shapes, word-frequency gaps between languages, idiom calques,
+French grammar lexicons, switcher labels, typography rules), never from strings of particular articles.
+French first, English second; other languages get only the language-independent placeholder and
+plugin-residue checks.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from typing import ClassVar
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
-from features.base import Feature, Signal, load_lexicon
-from features.document import Document
+from features.base import Feature, Kind, Signal, load_lexicon
+from features.document import Document, Span
+from features.nlp import spacy_pipeline, zipf
+
+# Bound on the text a single quotation/parenthesis may span; keeps the quote finder linear.
+_QUOTE_RE = re.compile(r"«[^«»\n]{0,400}»|“[^“”\n]{0,400}”|\"[^\"\n]{0,400}\"|„[^„“\n]{0,400}“|\([^()\n]{0,300}\)")
+_APOS = "'’"
+
+
+def _core(word: str) -> str:
+    """The word after an elided prefix ("l'Iran" -> "Iran"); frequency checks look at this part."""
+    for ch in _APOS:
+        i = word.rfind(ch)
+        if i >= 0:
+            word = word[i + 1 :]
+    return word
+
+
+def _quoted_spans(doc: Document) -> list[Span]:
+    """Spans of quotations and parentheses (shared by the features of this module)."""
+
+    def make() -> list[Span]:
+        return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(doc.text)]
+
+    return doc.memo("translation.quoted", make)  # type: ignore[no-any-return]
+
+
+def _inside(spans: list[Span], starts: list[int], pos: int) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """True when only space separates `pos` from a sentence end, a line start or the text start."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n…«\"“"
+
+
+def _only_space(text: str, a: int, b: int) -> bool:
+    return b - a <= 3 and text[a:b].strip(" \t") == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Number placeholders
+# --------------------------------------------------------------------------------------------------
 
 
 class NumberPlaceholder(Feature):
     """Placeholder tokens that auto-translation plugins put in place of numbers ("2000 XNUMX dollars").
 
-    Known false positives: an article *about* such placeholders, quoting one.
+    Matches the general shape (an upper-case NUM-like stem wrapped in X's, braces, brackets, double
+    underscores, hashes or percent signs, with an optional index and ordinal/unit suffix), not one string.
+    Known false positives: an article *about* such placeholders, quoting one; code samples with
+    template variables such as `{NUMBER}`.
     """
 
     family: ClassVar[str] = "translation"
     codes: ClassVar[dict[str, str]] = {
-        "translation.number_placeholder": "A number placeholder left by an auto-translation plugin (e.g. 'XNUMX').",
+        "translation.number_placeholder": "A number placeholder left by an auto-translation plugin (e.g. 'XNUMX', '__NUM__', '{NUMBER}').",
     }
 
     def __init__(self) -> None:
-        tokens = load_lexicon("translation/placeholders")["tokens"]
-        self._re = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in tokens) + r")\b")
+        lex = load_lexicon("translation/placeholders")
+        stems = "|".join(sorted((re.escape(s) for s in lex["stems"]), key=len, reverse=True))
+        suffix = "(?:" + "|".join(sorted((re.escape(s) for s in lex["suffixes"]), key=len, reverse=True)) + ")?"
+        idx = r"(?:_?\d{1,3})?"
+        shapes = [
+            rf"X{{1,2}}(?:{stems}){idx}X{{1,2}}{suffix}",  # XNUMX, XXNUMXX, XNUMXth
+            rf"X(?:{stems}){idx}{suffix}",  # XNUM, XNUMBER
+            rf"(?:{stems}){idx}X{suffix}",  # NUMX
+            rf"__(?:{stems}){idx}__",
+            rf"\{{(?:{stems}){idx}\}}",
+            rf"\[(?:{stems}){idx}\]",
+            rf"<(?:{stems}){idx}>",
+            rf"##?(?:{stems}){idx}##?",
+            rf"%(?:{stems}){idx}%",
+            rf"@@(?:{stems}){idx}@@",
+        ]
+        # Whole tokens only: no letter or digit glued on either side (so "XNUMXL" in a model name is not
+        # split, and "NUMBER" in an English sentence never matches the bare stem).
+        self._re = re.compile(r"(?<![\w])(?:" + "|".join(shapes) + r")(?![\w])")
 
     def extract(self, doc: Document) -> list[Signal]:
         spans = [(m.start(), m.end()) for m in self._re.finditer(doc.text)]
@@ -31,4 +107,530 @@ class NumberPlaceholder(Feature):
         return [self.flag(doc, "translation.number_placeholder", "A number was replaced by a translation plugin's placeholder token.", spans)]
 
 
-FEATURES: list[type[Feature]] = [NumberPlaceholder]
+# --------------------------------------------------------------------------------------------------
+# Leaked words of another language
+# --------------------------------------------------------------------------------------------------
+
+
+class LeakedForeignWords(Feature):
+    """Function words of another language left untranslated inside a sentence ("l'Iran e Corée du Nord",
+    "At a rencontre"), with the language they most likely come from.
+
+    Candidates are the most frequent words of other languages (wordfreq top lists) that are much rarer
+    in the document's language; a candidate counts only in running text: not quoted or in parentheses,
+    not capitalised mid-sentence, not part of a name (particles next to capitalised words that are not
+    common words of the document language), not in a run of foreign words (a title or a quotation),
+    and next to a word that clearly belongs to the document language.
+    Known false positives: a foreign conjunction between two French-looking names; one-letter list
+    markers written without punctuation; unquoted song or film titles mixing languages.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.leaked_foreign_word": "A function word of another language left inside a sentence of the document language; detail gives the language.",
+    }
+
+    def __init__(self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0) -> None:
+        lex = load_lexicon("translation/leaked_words")
+        self._lex = lex
+        self._gap = float(lex["min_zipf_gap"] if min_zipf_gap is None else min_zipf_gap)
+        self._doc_word_zipf = doc_word_zipf
+        self._prior: dict[str, float] = {k: float(v) for k, v in lex["language_prior"].items() if not k.startswith("_")}
+        self._allow = {k: frozenset(v) for k, v in lex["allow"].items()}
+        self._particles = frozenset(lex["name_particles"])
+        self._letter_ctx = {k: frozenset(v) for k, v in lex["letter_contexts"].items()}
+        self._foreign = {lang: _foreign_words(lang, tuple(lex["source_languages"]), int(lex["top_n"]), float(lex["min_source_zipf"]), self._gap, float(lex["max_doc_zipf"]), int(lex["max_word_length"])) for lang in ("fr", "en")}
+
+    def find(self, doc: Document) -> list[tuple[Span, str]]:
+        """Leaked words as (span, language), memoised on the document for the document-level estimate."""
+        return doc.memo("translation.leaked", lambda: self._find(doc))  # type: ignore[no-any-return]
+
+    def _find(self, doc: Document) -> list[tuple[Span, str]]:
+        lang = doc.base_language
+        foreign = self._foreign.get(lang)
+        if foreign is None:
+            return []
+        text = doc.text
+        words = doc.words
+        allow = self._allow.get(lang, frozenset())
+        quoted = _quoted_spans(doc)
+        qstarts = [s[0] for s in quoted]
+        out: list[tuple[Span, str]] = []
+        for i, (a, b) in enumerate(words):
+            w = text[a:b]
+            lw = w.lower()
+            cands = foreign.get(lw)
+            if cands is None or lw in allow:
+                continue
+            if _inside(quoted, qstarts, a):
+                continue
+            initial = _sentence_initial(text, a)
+            if w[0].isupper() and not initial:
+                continue  # a capitalised word mid-sentence is a name or a title
+            if (a > 0 and text[a - 1] in "-/#@&.'’_") or (b < len(text) and text[b] in "-/&_@'’") or (b + 1 < len(text) and text[b] == "." and text[b + 1].isalpha()):
+                continue  # part of a compound, handle, abbreviation or URL
+            src = max(cands, key=lambda c: c[1] * self._prior.get(c[0], 0.2))[0]
+            if self._in_context(doc, i, lw, src, lang, initial):
+                out.append(((a, b), src))
+        return out
+
+    def _neighbours(self, doc: Document, i: int, step: int, n: int) -> list[str]:
+        """Up to `n` words next to word `i` (in direction `step`) separated by spaces only."""
+        text, words = doc.text, doc.words
+        out: list[str] = []
+        j = i
+        while len(out) < n:
+            k = j + step
+            if not (0 <= k < len(words)):
+                break
+            gap = (words[k][1], words[j][0]) if step < 0 else (words[j][1], words[k][0])
+            if not _only_space(text, *gap):
+                break
+            out.append(text[words[k][0] : words[k][1]])
+            j = k
+        return out
+
+    def _in_context(self, doc: Document, i: int, lw: str, src: str, lang: str, initial: bool) -> bool:
+        before = [] if initial else self._neighbours(doc, i, -1, 2)
+        after = self._neighbours(doc, i, 1, 2)
+        if not after or (not before and not initial):
+            return False  # a word alone between punctuation is a label, a list item or a title
+        near = ([before[0]] if before else []) + [after[0]]
+        if any(any(ch.isdigit() for ch in w) for w in near):
+            return False  # "2 e 3", "page 5 of 7"
+        if len(lw) == 1:
+            # One-letter words: only between two real words, never after a word that introduces a letter.
+            if not before or len(_core(before[0])) < 2 or len(after[0]) < 2 or _core(before[0]).lower() in self._letter_ctx.get(lang, ()):
+                return False
+        doc_dom = [self._dominant(w, lang, src) for w in near]
+        if after[0][0].isupper() and not self._dominant(after[0], lang, src):
+            return False  # a name goes on after the particle ("di Pompeo", "of America")
+        if lw in self._particles or any(w[0].isupper() for w in near):
+            # A particle or a word next to capitalised words is part of a name unless a capitalised
+            # neighbour is a common word of the document language ("Iran e Corée").
+            caps = [w for w in near if w[0].isupper()]
+            if caps and not any(self._dominant(w, lang, src) for w in caps):
+                return False
+        # A run of source-language words is a quotation or a title, not a leak.
+        leaning = sum(1 for w in before + after if self._leans(w, lang, src))
+        if leaning >= 2:
+            return False
+        far = [w for w in before[1:] + after[1:]]
+        return any(doc_dom) or (initial and any(self._dominant(w, lang, src) for w in far))
+
+    def _dominant(self, word: str, lang: str, src: str) -> bool:
+        """A common word of the document language that is clearly not a word of the source language."""
+        core = _core(word).lower()
+        zd = zipf(core, lang)
+        return zd >= self._doc_word_zipf and zd >= zipf(core, src) + 0.5
+
+    def _leans(self, word: str, lang: str, src: str) -> bool:
+        core = _core(word).lower()
+        zs = zipf(core, src)
+        return zs >= 3.0 and zs >= zipf(core, lang) + 1.0
+
+    def extract(self, doc: Document) -> list[Signal]:
+        found = self.find(doc)
+        if not found:
+            return []
+        langs = Counter(lang for _, lang in found)
+        top = langs.most_common(1)[0][0]
+        return [
+            self.flag(
+                doc,
+                "translation.leaked_foreign_word",
+                f"Untranslated function word(s) of another language inside sentences (most likely {top}).",
+                [sp for sp, _ in found],
+                languages=dict(langs),
+                source_language=top,
+            )
+        ]
+
+
+def _foreign_words(doc_lang: str, langs: tuple[str, ...], top_n: int, min_src: float, gap: float, max_doc: float, max_len: int) -> dict[str, list[tuple[str, float]]]:
+    """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
+    from wordfreq import top_n_list
+
+    out: dict[str, list[tuple[str, float]]] = {}
+    for lang in langs:
+        if lang == doc_lang:
+            continue
+        for w in top_n_list(lang, top_n):
+            if not w.isalpha() or len(w) > max_len:
+                continue
+            zs, zd = zipf(w, lang), zipf(w, doc_lang)
+            if zs >= min_src and zs - zd >= gap and zd < max_doc:
+                out.setdefault(w, []).append((lang, zs - zd))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Calques and meaning-changing literal translations of idioms
+# --------------------------------------------------------------------------------------------------
+
+
+class Calque(Feature):
+    """Literal translations of idioms that change or lose the meaning ("canonniers" for "chair à canon",
+    "sur l'autre main" for "on the other hand"), from a per-language lexicon with the idiom's source
+    languages.
+
+    Known false positives: an article that discusses the idiom or the literal sense itself
+    ("les canonniers du régiment" in military history; context words reduce this).
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.calque": "A literal translation of a foreign idiom that changes or loses its meaning; detail gives the idiom meant and its source languages.",
+    }
+
+    def __init__(self) -> None:
+        lex = load_lexicon("translation/calques")
+        self._entries: dict[str, list[tuple[re.Pattern[str], dict[str, Any], frozenset[str]]]] = {}
+        for lang in ("fr", "en"):
+            rows = []
+            for e in lex.get(lang, []):
+                pat = re.compile(r"(?<!\w)(?:" + e["pattern"] + r")(?!\w)", re.IGNORECASE)
+                rows.append((pat, e, frozenset(e.get("context", ()))))
+            self._entries[lang] = rows
+
+    def find(self, doc: Document) -> list[tuple[Span, dict[str, Any]]]:
+        """Calques as (span, lexicon entry), memoised on the document."""
+        return doc.memo("translation.calques", lambda: self._find(doc))  # type: ignore[no-any-return]
+
+    def _find(self, doc: Document) -> list[tuple[Span, dict[str, Any]]]:
+        rows = self._entries.get(doc.base_language)
+        if not rows:
+            return []
+        out: list[tuple[Span, dict[str, Any]]] = []
+        text = doc.text
+        sent_starts = [s[0] for s in doc.sentences]
+        lower = text.lower()
+        for pat, entry, ctx in rows:
+            if entry["anchor"] not in lower:
+                continue  # cheap substring test before the regex
+            for m in pat.finditer(text):
+                if ctx:
+                    k = bisect_right(sent_starts, m.start()) - 1
+                    sa, sb = doc.sentences[k] if k >= 0 else (0, len(text))
+                    sentence = text[sa:sb].lower()
+                    if not any(re.search(r"(?<!\w)" + re.escape(c) + r"(?!\w)", sentence) for c in ctx):
+                        continue
+                out.append(((m.start(), m.end()), entry))
+        return out
+
+    def extract(self, doc: Document) -> list[Signal]:
+        found = self.find(doc)
+        if not found:
+            return []
+        sources = Counter(src for _, e in found for src in e["from"])
+        means = sorted({e["means"] for _, e in found})
+        return [
+            self.flag(
+                doc,
+                "translation.calque",
+                "Literal translation of a foreign idiom: " + "; ".join(means) + ".",
+                [sp for sp, _ in found],
+                means=means,
+                source_languages=dict(sources),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Grammar artefacts: elision, gender agreement, capitalised verbs, orphaned reporting verbs
+# --------------------------------------------------------------------------------------------------
+
+_CONSONANTS = frozenset("bcdfgjklmnpqrstvwxzç")
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+class GrammarArtefacts(Feature):
+    """Grammar breakage typical of machine translation and of plugins that translate segment by segment.
+
+    - broken elision: an elided French article or pronoun before a consonant ("d'munitions");
+    - gender disagreement: a gendered determiner or pre-nominal adjective before a noun of the other
+      gender ("une nouvelle ordre"); candidates come from noun endings and unelided vowels, and only
+      those are checked with the tagger's gender of the noun in a neutral frame (fr_core_news_sm);
+    - capitalised verb: a verb form capitalised mid-sentence right after a subject pronoun or an
+      auxiliary, the trace of a link or a capitalised segment;
+    - orphaned reporting verb: a reporting verb alone, lower-case, after a sentence end
+      ("... responsables occidentaux. dire.").
+    Known false positives: quoted dialect or slang with elisions ("p'tit" is not listed, "d'jà" would
+    be); nouns whose gender the tagger gets wrong in the frame; brand names written as verbs
+    ("il a Uber"); poems or headlines with capitals on every word.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.broken_elision": "An elided article or pronoun before a consonant (\"d'munitions\").",
+        "translation.gender_disagreement": "A gendered determiner or adjective before a noun of the other gender (\"une nouvelle ordre\").",
+        "translation.capitalised_verb": "A verb capitalised mid-sentence after a pronoun or auxiliary, left from a link or a capitalised segment.",
+        "translation.orphan_reporting_verb": "A reporting verb left alone after a sentence end (\"... occidentaux. dire.\").",
+    }
+
+    def __init__(self, max_gender_candidates: int = 8, min_doc_zipf: float | None = None) -> None:
+        lex = load_lexicon("translation/grammar")
+        el = lex["elision"]
+        self._elision_re = re.compile(r"(?<![\w'’])(" + "|".join(sorted(el["fr"], key=len, reverse=True)) + r")['’]([^\W\d_]{2,})", re.IGNORECASE)
+        self._elision_exempt = frozenset(el["exempt_next"])
+        g = lex["gender"]["fr"]
+        self._fem = frozenset(g["fem_determiners"])
+        self._masc = frozenset(g["masc_determiners"])
+        self._vowel_fem = frozenset(g["vowel_revealing_fem"])
+        self._exceptions = frozenset(g["exceptions"])
+        self._fem_looking = tuple(g["fem_looking_endings"])
+        self._clitics = frozenset(g["clitic_determiners"])
+        self._verb_like = tuple(g["verb_endings_after_clitic"])
+        endings = [(e, "Fem") for e in g["fem_endings"]] + [(e, "Masc") for e in g["masc_endings"]]
+        self._endings = sorted(endings, key=lambda x: len(x[0]), reverse=True)
+        self._frames = tuple(g["frames"])
+        self._max_gender = max_gender_candidates
+        dets = "|".join(sorted(self._fem | self._masc, key=len, reverse=True))
+        # A determiner, one space, a lower-case word (in a lookahead, so "une nouvelle ordre" yields both
+        # pairs): one regex pass instead of a loop over all words.
+        self._det_re = re.compile(r"(?<![\w'’])(" + dets + r") (?=([a-zàâäéèêëîïôöùûüç]{3,})(?![\w'’-]))", re.IGNORECASE)
+        self._gender_cache: dict[str, str | None] = {}
+        rv = lex["reporting_verbs"]
+        self._orphan_re = {
+            lang: re.compile(r"(?:(?<=[.!?…»\"”])[ \t]+|(?<=\n))(" + "|".join(sorted((re.escape(v) for v in verbs), key=len, reverse=True)) + r")[ \t]*[.!?](?=\s|$)")
+            for lang, verbs in rv.items()
+            if not lang.startswith("_")
+        }
+        cv = lex["capitalised_verb"]
+        # The previous word must be a lower-case pronoun or auxiliary, then one space and a capitalised word.
+        self._cap_re = {
+            lang: (
+                re.compile(r"(?<![\w'’])(?:" + "|".join(sorted((re.escape(b) for b in cv[lang]["before"]), key=len, reverse=True)) + r") ([A-ZÀ-Ý][a-zà-ÿ]{2,})(?![\w'’-])"),
+                tuple(cv[lang]["endings"]),
+            )
+            for lang in ("fr", "en")
+        }
+        self._cap_gap = float(cv["min_gap_other_languages"])
+        self._cap_min = float(cv["min_doc_zipf"] if min_doc_zipf is None else min_doc_zipf)
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        if lang not in ("fr", "en"):
+            return []
+        out: list[Signal] = []
+        if lang == "fr":
+            spans = self._broken_elision(doc)
+            if spans:
+                out.append(self.flag(doc, "translation.broken_elision", "Elided article or pronoun before a consonant.", spans))
+            spans = self._gender(doc)
+            if spans:
+                out.append(self.flag(doc, "translation.gender_disagreement", "Determiner and noun of different genders.", spans))
+        spans = self._capitalised_verbs(doc, lang)
+        if spans:
+            out.append(self.flag(doc, "translation.capitalised_verb", "Verb capitalised in the middle of a sentence.", spans))
+        spans = [(m.start(1), m.end(1)) for m in self._orphan_re[lang].finditer(doc.text)]
+        if spans:
+            out.append(self.flag(doc, "translation.orphan_reporting_verb", "Reporting verb left alone after the end of a sentence.", spans))
+        return out
+
+    def _broken_elision(self, doc: Document) -> list[Span]:
+        spans: list[Span] = []
+        for m in self._elision_re.finditer(doc.text):
+            nxt = m.group(2)
+            low = nxt.lower()
+            if low[0] not in _CONSONANTS or low in self._elision_exempt or not nxt[0].islower():
+                continue  # capitalised or acronym: a foreign name ("d'Brien") is not a French word
+            if zipf(low, "fr") < 3.0 or zipf(low, "fr") < zipf(low, "en"):
+                continue  # only real French words: slang and foreign names keep their own spelling
+            spans.append((m.start(), m.end()))
+        return spans
+
+    def _ending_gender(self, noun: str) -> str | None:
+        for end, gender in self._endings:
+            if noun.endswith(end) and len(noun) > len(end) + 1:
+                return gender
+        return None
+
+    def _gender(self, doc: Document) -> list[Span]:
+        text = doc.text
+        cands: list[tuple[Span, str, str]] = []  # (span of det+noun, noun, determiner gender)
+        for m in self._det_re.finditer(text):
+            det, noun = m.group(1).lower(), m.group(2)
+            det_gender = "Fem" if det in self._fem else "Masc"
+            if noun.endswith("ième") or noun in self._exceptions:
+                continue  # ordinals ("la huitième saison") agree with the noun that follows
+            if det in self._clitics and noun.endswith(self._verb_like):
+                continue  # "la revoir", "le ferment": an object pronoun before a verb
+            by_end = self._ending_gender(noun)
+            suspicious = (by_end is not None and by_end != det_gender) or (det in self._vowel_fem and noun[0] in _VOWELS and not noun.endswith(self._fem_looking))
+            if suspicious and zipf(noun, "fr") >= 3.0:
+                cands.append(((m.start(), m.end(2)), noun, det_gender))
+                if len(cands) >= self._max_gender:
+                    break
+        if not cands:
+            return []
+        self._tag_genders({n for _, n, _ in cands})
+        return [sp for sp, noun, g in cands if self._gender_cache.get(noun) not in (None, g)]
+
+    def _tag_genders(self, nouns: Iterable[str]) -> None:
+        """Fill the gender cache for `nouns` with one tagger call over neutral frames ("Leur NOUN est là.")."""
+        todo = sorted(n for n in nouns if n not in self._gender_cache)
+        if not todo:
+            return
+        nlp = spacy_pipeline("fr", ("parser", "ner", "lemmatizer", "senter"))
+        if nlp is None:
+            for n in todo:
+                self._gender_cache[n] = None
+            return
+        frames = [(noun, fr.format(noun)) for noun in todo for fr in self._frames]
+        parsed = nlp(" ".join(f for _, f in frames))
+        by_start: dict[int, Any] = {t.idx: t for t in parsed}
+        votes: dict[str, set[str | None]] = {}
+        pos = 0
+        for noun, frame in frames:
+            tok = by_start.get(pos + frame.index(noun))
+            gender = None
+            if tok is not None and tok.text.lower() == noun and tok.pos_ == "NOUN":
+                g = tok.morph.get("Gender")
+                gender = g[0] if len(g) == 1 else None
+            votes.setdefault(noun, set()).add(gender)
+            pos += len(frame) + 1
+        for noun, vs in votes.items():
+            # Only a gender every frame agrees on counts: the tagger guesses from the ending otherwise.
+            self._gender_cache[noun] = vs.pop() if len(vs) == 1 else None
+        if len(self._gender_cache) > 50_000:  # bounded memory in long runs
+            self._gender_cache.clear()
+
+    def _capitalised_verbs(self, doc: Document, lang: str) -> list[Span]:
+        pat, endings = self._cap_re[lang]
+        others = [x for x in ("en", "fr", "de", "it", "es") if x != lang]
+        spans: list[Span] = []
+        for m in pat.finditer(doc.text):
+            low = m.group(1).lower()
+            if not low.endswith(endings):
+                continue
+            zd = zipf(low, lang)
+            # A verb form is frequent in its own language only; names are frequent in every language.
+            if zd >= self._cap_min and zd - max(zipf(low, o) for o in others) >= self._cap_gap:
+                spans.append((m.start(1), m.end(1)))
+        return spans
+
+
+# --------------------------------------------------------------------------------------------------
+# Plugin residue and language switchers
+# --------------------------------------------------------------------------------------------------
+
+
+class PluginResidue(Feature):
+    """Labels of translation plugins and language switchers left in the text: the word for "language"
+    in another language alone on a line ("Langaj", "Sprache"), switcher phrases ("Select Language"),
+    and lines that are lists of language names ("English Français Deutsch Español").
+
+    Known false positives: a one-word line that is a heading in another language ("Lingua" as the
+    title of a section about Latin); a glossary listing language names.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.plugin_residue": "A translation plugin's or language switcher's label or language list left in the body text.",
+    }
+
+    def __init__(self) -> None:
+        lex = load_lexicon("translation/plugin_residue")
+        self._labels: dict[str, set[str]] = {}
+        for lang, labels in lex["labels"].items():
+            for lab in labels:
+                self._labels.setdefault(lab, set()).add(lang)
+        names = sorted(lex["endonyms"], key=len, reverse=True)
+        self._names_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+        self._min_names = int(lex["min_list_names"])
+
+    def extract(self, doc: Document) -> list[Signal]:
+        text = doc.text
+        lang = doc.base_language
+        spans: list[Span] = []
+        for a, b in doc.paragraphs:
+            line = text[a:b]
+            if len(line) > 200:
+                continue
+            key = line.strip().strip(":»›▼▾»|-–—•·").strip().lower()
+            langs = self._labels.get(key)
+            # A one-word label in the document's own language may be a heading; a multi-word switcher
+            # phrase or a label in another language is residue.
+            if langs and (lang not in langs or " " in key):
+                off = line.lower().find(key)
+                spans.append((a + off, a + off + len(key)))
+                continue
+            names = list(self._names_re.finditer(line))
+            if len(names) >= self._min_names:
+                covered = sum(m.end() - m.start() for m in names)
+                if covered >= 0.6 * len(line.replace(" ", "").replace("|", "")):
+                    spans.append((a + names[0].start(), a + names[-1].end()))
+        if not spans:
+            return []
+        return [self.flag(doc, "translation.plugin_residue", "Label or language list of a translation plugin left in the text.", spans)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Foreign typography
+# --------------------------------------------------------------------------------------------------
+
+
+class ForeignTypography(Feature):
+    """Typography of another language in French text (English curly quotes, 1,000 thousands commas,
+    decimal points before units, no space before ; : ! ?, « closed by «) or in English text
+    (guillemets, decimal commas, a space before ? ! ; :). A weak signal: many human sites do the same.
+
+    Known false positives: sites whose CMS straightens or strips French spacing; English quotations
+    inside French articles; tables of figures.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.foreign_typography": "Typography of another language (quotes, number format, spacing before punctuation); weak alone.",
+    }
+
+    def __init__(self, min_missing_space: int | None = None) -> None:
+        lex = load_lexicon("translation/typography")
+        fr, en = lex["fr"], lex["en"]
+        units_fr = "|".join(sorted((re.escape(u) for u in fr["decimal_point_units"]), key=len, reverse=True))
+        units_en = "|".join(sorted((re.escape(u) for u in en["decimal_comma_units"]), key=len, reverse=True))
+        q_fr = "".join(fr["foreign_quotes"])
+        q_en = "".join(en["foreign_quotes"])
+        self._res: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+            "fr": [
+                ("quotes", re.compile(f"[{q_fr}]")),
+                ("number", re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")),
+                ("number", re.compile(r"(?<![\d.,])\d{1,4}\.\d{1,2}\s?(?:" + units_fr + r")(?!\w)")),
+                ("guillemets", re.compile(r"«[^«»\n]{1,400}«")),
+            ],
+            "en": [
+                ("quotes", re.compile(f"[{q_en}]")),
+                ("number", re.compile(r"(?<![\d.,])\d{1,4},\d{1,2}\s?(?:" + units_en + r")(?!\w)")),
+            ],
+        }
+        # French wants a space before ; : ! ? (times, URLs and ratios excluded); English wants none.
+        self._space = {
+            "fr": re.compile(r"(?<=[^\W\d_])[;!?](?=\s|$)|(?<=[^\W\d_]):(?=\s)"),
+            "en": re.compile(r"(?<=\w) [;!?:](?=\s|$)"),
+        }
+        self._min_space = {
+            "fr": int(fr["min_missing_space"] if min_missing_space is None else min_missing_space),
+            "en": int(en["min_missing_space"] if min_missing_space is None else min_missing_space),
+        }
+
+    def extract(self, doc: Document) -> list[Signal]:
+        lang = doc.base_language
+        if lang not in self._res:
+            return []
+        kinds: Counter[str] = Counter()
+        spans: list[Span] = []
+        for kind, pat in self._res[lang]:
+            for m in pat.finditer(doc.text):
+                spans.append((m.start(), m.end()))
+                kinds[kind] += 1
+        sp = [(m.start(), m.end()) for m in self._space[lang].finditer(doc.text)]
+        if len(sp) >= self._min_space[lang]:
+            spans.extend(sp)
+            kinds["spacing"] += len(sp)
+        if not spans:
+            return []
+        return [self.flag(doc, "translation.foreign_typography", "Typography of another language (" + ", ".join(sorted(kinds)) + ").", spans, kinds=dict(kinds))]
+
+
+FEATURES: list[type[Feature]] = [NumberPlaceholder, LeakedForeignWords, Calque, GrammarArtefacts, PluginResidue, ForeignTypography]
