@@ -265,6 +265,7 @@ def score_lines(
     run_length: int = 3,
     long_run: int = 6,
     far: int = 5,
+    threshold: float = 3.0,
 ) -> list[LineVerdict]:
     """Furniture score of each line from its shape, its lexicon hits, its language and its neighbours.
 
@@ -335,9 +336,14 @@ def score_lines(
             why.append("another language")
         if prose[i]:
             pts -= 3.0
-        elif ln.n >= 8 and ln.stop_hits.get(lang, 0) >= 0.3 * ln.n:
+        elif ln.n >= 8 and ln.stop_hits.get(lang, 0) >= 0.3 * ln.n and not ln.phrase_hits:
             pts -= 1.5
         out.append(LineVerdict(pts, tuple(why)))
+    # A short line between two furniture lines belongs to the same widget ("Partager sur X" between
+    # two share buttons whose names the lexicon knows).
+    for i in range(1, len(out) - 1):
+        if short[i] and out[i].score < threshold <= min(out[i - 1].score, out[i + 1].score):
+            out[i] = LineVerdict(threshold, (*out[i].reasons, "between furniture lines"))
     return out
 
 
