@@ -412,7 +412,8 @@ class Capitalisation(Feature):
         if not _is_headline(doc, sp) or len(words) > self.max_line_words:
             return False
         text = doc.text
-        rest = [text[a:b] for a, b in words[1:] if text[a].isalpha()]
+        # Capitals-only words (acronyms, lines set in capitals) say nothing about Title Case.
+        rest = [w for w in (text[a:b] for a, b in words[1:]) if w[0].isalpha() and not (len(w) > 1 and w.isupper())]
         caps = [w for w in rest if w[0].isupper()]
         if len(caps) < self.min_title_words or len(caps) < self.title_share * len(rest):
             return False

@@ -235,3 +235,6 @@ def test_title_case_list_of_names_is_not_flagged() -> None:
     check_signal(Capitalisation(), make_doc(names, language="fr"), "readability.title_case_line", True)
     only_names = "Emmanuel Macron, Olaf Scholz, Giorgia Meloni\n\n" + FR_NEWS
     check_signal(Capitalisation(), make_doc(only_names, language="fr"), "readability.title_case_line", False)
+    # A subheading set in capitals is a house style, not Title Case.
+    capitals = "LE BUDGET DES ÉCOLES EN HAUSSE POUR LA RENTRÉE\n\n" + FR_NEWS
+    check_signal(Capitalisation(), make_doc(capitals, language="fr"), "readability.title_case_line", False)
