@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from scorer import audit, gate, serve
+from scorer import audit, evaluate, gate, serve, training
 from scorer.engine import Result, default_scorer
 from scorer.errors import ScorerError
 from scorer.inputs import InputFailure, iter_documents
@@ -101,7 +101,7 @@ def _add_clean(sub: Any) -> None:
 
 
 # Each entry adds one subcommand to the parser. Commands that live in their own module register here.
-COMMANDS: list[Callable[[Any], None]] = [_add_score, _add_clean, serve.add_parser, audit.add_parser, gate.add_parser]
+COMMANDS: list[Callable[[Any], None]] = [_add_score, _add_clean, serve.add_parser, audit.add_parser, gate.add_parser, training.add_parser, evaluate.add_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:

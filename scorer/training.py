@@ -1,0 +1,470 @@
+"""Training: labelled documents -> scikit-learn Pipeline -> calibrated probability -> JSON model.
+
+The pipeline is
+
+    FunctionTransformer(Documents -> {code: value})   the engine's signals, `scorer.model.signal_values`
+    DictVectorizer                                    codes -> columns (names map coefficients back)
+    StandardScaler
+    CalibratedClassifierCV(LogisticRegression, method="sigmoid", ensemble=False)
+
+cross-validated with `GroupKFold`, so that every version of one source article (a WMT document and
+its translations, an article and its corrupted copy) sits on one side of each split only. The fitted
+pipeline is exported to the plain-data format of `scorer.model.LinearModel` (coefficients, scaler,
+Platt a and b), which loads without executing code; `score = 100 * P(good)`.
+
+Labelled input (`load_labelled`): JSONL records with a `text` or `html` field and `label` ("good" or
+"bad"; also 1/0), optional `group`, `source`, `weight`; or a folder holding such JSONL files, or
+`good/` and `bad/` sub-folders of documents (each file its own group).
+
+scikit-learn is imported inside the functions that need it, so `scorer` commands that do not train
+do not pay for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import hashlib
+import json
+import logging
+import math
+import multiprocessing as mp
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from features import Document, Kind
+from scorer.documents import from_record
+from scorer.errors import InputError, ScorerError
+from scorer.inputs import iter_paths, load
+from scorer.model import FORMAT, LinearModel, signal_values
+
+logger = logging.getLogger(__name__)
+
+GOOD, BAD = "good", "bad"
+_LABELS = {"good": 1, "bad": 0, "1": 1, "0": 0, "true": 1, "false": 0, "human": 1, "farm": 0}
+DEFAULT_C = 0.3
+N_SPLITS = 5
+# Features slower than this per document make a signal cache worthwhile; it is always used when given.
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One training or evaluation document with its label (1 = good, 0 = bad) and bookkeeping."""
+
+    doc: Document
+    y: int
+    group: str
+    source: str
+    weight: float = 1.0
+    ops: tuple[str, ...] = ()
+
+
+# -- reading labelled data -------------------------------------------------------------------------
+
+
+def _label(value: Any, where: str) -> int:
+    key = str(value).strip().lower()
+    if key not in _LABELS:
+        raise InputError(f"{where}: label {value!r} is not one of good/bad (or 1/0)")
+    return _LABELS[key]
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{path}:{n}: invalid JSON: {e.msg}") from e
+
+
+def _from_jsonl(path: Path) -> Iterator[Labelled]:
+    for n, rec in _read_jsonl(path):
+        where = f"{path}:{n}"
+        if "label" not in rec:
+            raise InputError(f"{where}: record has no 'label'")
+        rid = str(rec.get("id") or where)
+        doc = from_record(
+            {
+                k: v
+                for k, v in rec.items()
+                if k not in ("label", "group", "source", "weight", "ops", "origin", "split")
+            },
+            id=rid,
+        )
+        yield Labelled(
+            doc=doc,
+            y=_label(rec["label"], where),
+            group=str(rec.get("group") or rid),
+            source=str(rec.get("source") or path.stem),
+            weight=float(rec.get("weight", 1.0)),
+            ops=tuple(rec.get("ops") or ()),
+        )
+
+
+def load_labelled(paths: Iterable[str | Path]) -> list[Labelled]:
+    """Labelled documents from JSONL files, folders of JSONL files, or folders with good/ and bad/."""
+    out: list[Labelled] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder")
+        if p.is_file():
+            out.extend(_from_jsonl(p))
+            continue
+        files = sorted(q for q in p.iterdir() if q.name.endswith((".jsonl", ".jsonl.gz")))
+        for q in files:
+            out.extend(_from_jsonl(q))
+        for name, y in ((GOOD, 1), (BAD, 0)):
+            sub = p / name
+            if sub.is_dir():
+                for src in iter_paths([str(sub)]):
+                    item = load(src)
+                    if isinstance(item, Document):
+                        out.append(Labelled(item, y, group=src, source=f"{p.name}/{name}"))
+                    else:
+                        logger.warning("skipped %s: %s", item.source, item.error)
+        if not files and not (p / GOOD).is_dir() and not (p / BAD).is_dir():
+            raise InputError(f"{p}: no .jsonl files and no good/ or bad/ folders")
+    if not out:
+        raise InputError("no labelled documents found")
+    return out
+
+
+def dataset_hash(items: Sequence[Labelled]) -> str:
+    """SHA-256 over every document's content and label, independent of order."""
+    parts = sorted(hashlib.sha256(f"{doc_key(it.doc)}:{it.y}".encode()).hexdigest() for it in items)
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
+# -- signal values, with a cache -------------------------------------------------------------------
+
+
+def doc_key(doc: Document) -> str:
+    """A hash of everything a feature may read from a document."""
+    fields = [
+        doc.text,
+        doc.title,
+        doc.url,
+        doc.author,
+        doc.published.isoformat() if doc.published else None,
+        doc.language,
+        doc.origin,
+        list(doc.empty_fields),
+        doc.sitename,
+        doc.page_text_chars,
+        doc.removed_text,
+    ]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+def features_fingerprint() -> str:
+    """A hash of the feature code and lexicons: cached signal values are valid only for the same one."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    root = resources.files("features")
+    for path in sorted(Path(str(root)).rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json"):
+            h.update(str(path.relative_to(Path(str(root)))).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class SignalCache:
+    """Signal values per document key, kept in memory and, when `path` is given, in a JSONL file
+    named after the features' fingerprint (a changed feature starts a new file)."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.values: dict[str, dict[str, float]] = {}
+        self.kinds: dict[str, str] = {}  # code -> Kind value (a code has one kind)
+        self.path: Path | None = None
+        if folder is not None:
+            self.path = Path(folder) / f"signals-{features_fingerprint()[:16]}.jsonl"
+            if self.path.exists():
+                for line in self.path.read_text(encoding="utf-8").splitlines():
+                    rec = json.loads(line)
+                    self.values[rec["k"]] = rec["v"]
+                    self.kinds.update(rec.get("kinds", {}))
+                logger.info("signal cache %s: %d documents", self.path, len(self.values))
+
+    def add(self, key: str, values: dict[str, float], kinds: Mapping[str, str] | None = None) -> None:
+        self.values[key] = values
+        self.kinds.update(kinds or {})
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"k": key, "v": values, "kinds": dict(kinds or {})}) + "\n")
+
+
+_WORKER: Any = None
+
+
+def _worker_init() -> None:
+    global _WORKER
+    from features import build_features
+
+    _WORKER = build_features()
+
+
+def _worker_values(doc: Document) -> tuple[dict[str, float], dict[str, str]]:
+    sigs = [s for f in _WORKER for s in f.run(doc)]
+    return clean_values(signal_values(sigs)), {s.code: s.kind.value for s in sigs}
+
+
+def clean_values(values: Mapping[str, float]) -> dict[str, float]:
+    """Finite floats only (a NaN measure would poison the scaler)."""
+    return {k: float(v) for k, v in values.items() if isinstance(v, (int, float)) and math.isfinite(v)}
+
+
+def document_values(
+    docs: Sequence[Document], cache: SignalCache | None = None, jobs: int = 1
+) -> list[dict[str, float]]:
+    """`{code: value}` for each document: what the engine computes, through the cache."""
+    cache = cache if cache is not None else SignalCache()
+    keys = [doc_key(d) for d in docs]
+    todo = [i for i, k in enumerate(keys) if k not in cache.values]
+    # The same document twice in one batch is computed once.
+    seen: dict[str, int] = {}
+    todo = [i for i in todo if seen.setdefault(keys[i], i) == i]
+    if todo:
+        logger.info("computing signals for %d documents on %d processes", len(todo), jobs)
+        # Build the features here first: a feature that fails to build raises in this process (a pool
+        # would respawn failing workers forever), and forked workers inherit them ready to use.
+        if _WORKER is None:
+            _worker_init()
+        if jobs > 1 and len(todo) > 20:
+            fork = "fork" in mp.get_all_start_methods()
+            ctx = mp.get_context("fork" if fork else None)
+            with ctx.Pool(jobs, initializer=None if fork else _worker_init) as pool:
+                results = pool.map(_worker_values, [docs[i] for i in todo], chunksize=16)
+        else:
+            results = [_worker_values(docs[i]) for i in todo]
+        for i, (vals, kinds) in zip(todo, results, strict=True):
+            cache.add(keys[i], vals, kinds)
+    return [dict(cache.values[k]) for k in keys]
+
+
+# -- the pipeline ----------------------------------------------------------------------------------
+
+
+def make_pipeline(
+    cache: SignalCache | None = None, *, C: float = DEFAULT_C, cv: Any = N_SPLITS, jobs: int = 1
+) -> Any:
+    """The scikit-learn Pipeline: Documents -> signal dicts -> vectors -> calibrated logistic regression."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    return Pipeline(
+        [
+            ("signals", FunctionTransformer(document_values, kw_args={"cache": cache, "jobs": jobs})),
+            ("vectorise", DictVectorizer(sparse=False, sort=True)),
+            ("scale", StandardScaler()),
+            (
+                "classify",
+                CalibratedClassifierCV(
+                    LogisticRegression(C=C, class_weight="balanced", max_iter=2000),
+                    method="sigmoid",
+                    ensemble=False,
+                    cv=cv,
+                ),
+            ),
+        ]
+    )
+
+
+def group_splits(items: Sequence[Labelled], n_splits: int = N_SPLITS) -> list[tuple[Any, Any]]:
+    """GroupKFold splits: no group on both sides."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    y = np.array([it.y for it in items])
+    groups = [it.group for it in items]
+    return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(items)), y, groups))
+
+
+def fit(
+    items: Sequence[Labelled], cache: SignalCache | None = None, *, C: float = DEFAULT_C, jobs: int = 1
+) -> Any:
+    """Fit the pipeline on `items` (calibration folds grouped like the cross-validation)."""
+    import numpy as np
+
+    docs = [it.doc for it in items]
+    y = np.array([it.y for it in items])
+    w = np.array([it.weight for it in items])
+    pipe = make_pipeline(cache, C=C, cv=group_splits(items), jobs=jobs)
+    pipe.fit(docs, y, classify__sample_weight=w)
+    return pipe
+
+
+def cross_validate(
+    items: Sequence[Labelled], cache: SignalCache | None = None, *, C: float = DEFAULT_C, jobs: int = 1
+) -> dict[str, Any]:
+    """Grouped out-of-fold probabilities and their figures (each fold refits the whole pipeline)."""
+    import numpy as np
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    y = np.array([it.y for it in items])
+    p = np.zeros(len(items))
+    for train_idx, test_idx in group_splits(items):
+        sub = [items[i] for i in train_idx]
+        pipe = fit(sub, cache, C=C, jobs=jobs)
+        p[test_idx] = pipe.predict_proba([items[i].doc for i in test_idx])[:, 1]
+    return {
+        "roc_auc": float(roc_auc_score(y, p)),
+        "pr_auc_bad": float(average_precision_score(1 - y, 1 - p)),
+        "brier": float(brier_score_loss(y, p)),
+        "good_kept_at_50": float(np.mean(p[y == 1] >= 0.5)),
+        "bad_caught_at_50": float(np.mean(p[y == 0] < 0.5)),
+        "C": C,
+    }
+
+
+def export(pipe: Any, *, version: str, info: Mapping[str, Any]) -> LinearModel:
+    """The fitted pipeline as a `LinearModel` (plain JSON data)."""
+    import sklearn
+
+    names = list(pipe.named_steps["vectorise"].get_feature_names_out())
+    scaler = pipe.named_steps["scale"]
+    cal = pipe.named_steps["classify"]
+    if len(cal.calibrated_classifiers_) != 1:
+        raise ScorerError("the calibrated classifier must be fitted with ensemble=False to export")
+    cc = cal.calibrated_classifiers_[0]
+    lr = cc.estimator
+    calibrator = cc.calibrators[0]
+    # sklearn's sigmoid calibration is p = 1 / (1 + exp(a * f + b)); the model format uses
+    # p = 1 / (1 + exp(-(a * f + b))), hence the signs.
+    a, b = -float(calibrator.a_), -float(calibrator.b_)
+    coef = {n: float(c) for n, c in zip(names, lr.coef_[0], strict=True)}
+    return LinearModel(
+        version=version,
+        coef=coef,
+        intercept=float(lr.intercept_[0]),
+        mean={n: float(m) for n, m in zip(names, scaler.mean_, strict=True)},
+        scale={n: float(s) for n, s in zip(names, scaler.scale_, strict=True)},
+        calibration=(a, b),
+        default_coef={k.value: 0.0 for k in Kind},
+        provisional=False,
+        info={"format": FORMAT, "sklearn_version": sklearn.__version__, "feature_names": names, **info},
+    )
+
+
+def train(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    *,
+    version: str | None = None,
+    C: float | None = None,
+    cache_dir: str | Path | None = None,
+    jobs: int = 1,
+    cv: bool = True,
+) -> tuple[LinearModel, dict[str, Any]]:
+    """Read labelled data, cross-validate, fit on everything, export and save; returns the model and the
+    cross-validation figures."""
+    items = load_labelled(paths)
+    cache = SignalCache(cache_dir)
+    # Compute every document's signals once, in parallel; the folds then read the cache.
+    document_values([it.doc for it in items], cache, jobs)
+    figures: dict[str, Any] = {}
+    chosen = C if C is not None else DEFAULT_C
+    if cv:
+        grid = [C] if C is not None else [0.03, 0.3, 3.0]
+        results = [cross_validate(items, cache, C=c) for c in grid]
+        best = min(results, key=lambda r: r["brier"])
+        chosen = best["C"]
+        figures = {"cross_validation": best, "grid": results}
+    pipe = fit(items, cache, C=chosen)
+    ds_hash = dataset_hash(items)
+    counts: dict[str, int] = {}
+    for it in items:
+        key = f"{it.source}/{'good' if it.y else 'bad'}"
+        counts[key] = counts.get(key, 0) + 1
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    model = export(
+        pipe,
+        version=version or f"trained-{stamp}-{ds_hash[:8]}",
+        info={
+            "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "training_set_sha256": ds_hash,
+            "training_documents": len(items),
+            "training_counts": dict(sorted(counts.items())),
+            "features_fingerprint": features_fingerprint(),
+            "C": chosen,
+            "groups": len({it.group for it in items}),
+            "score": "score = 100 * P(good); bands: high >= 75, medium >= 50, low >= 25, very_low < 25",
+            **figures,
+        },
+    )
+    model.save(out)
+    return model, figures
+
+
+# -- command ---------------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """`scorer train DATA... --out MODEL`."""
+    out = sys.stdout
+    jobs = args.jobs or max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+    model, figures = train(
+        args.data,
+        args.out,
+        version=args.version,
+        C=args.C,
+        cache_dir=args.cache,
+        jobs=jobs,
+        cv=not args.no_cv,
+    )
+    cv = figures.get("cross_validation")
+    if cv:
+        out.write(
+            f"grouped {N_SPLITS}-fold cross-validation (C={cv['C']}): ROC AUC {cv['roc_auc']:.4f}  PR AUC (bad) {cv['pr_auc_bad']:.4f}  Brier {cv['brier']:.4f}\n"
+        )
+        out.write(
+            f"  good kept at 50: {cv['good_kept_at_50']:.1%}   bad caught at 50: {cv['bad_caught_at_50']:.1%}\n"
+        )
+    top = sorted(model.coef.items(), key=lambda kv: abs(kv[1]), reverse=True)[:12]
+    out.write(
+        f"model {model.version}: {len(model.coef)} signal codes, training set sha256 {model.info['training_set_sha256'][:16]}…\n"
+    )
+    for code, w in top:
+        out.write(f"  {w:+.3f}  {code}\n")
+    out.write(f"wrote {args.out}\n")
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    """Register `scorer train`."""
+    p = sub.add_parser(
+        "train",
+        help="train the classifier on labelled documents and write a JSON model",
+        description="Train the calibrated classifier. DATA: JSONL files of records with text/html and label "
+        "(good/bad), optional group/source/weight; or folders of such files, or with good/ and bad/ sub-folders.",
+    )
+    p.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL files or folders")
+    p.add_argument("--out", required=True, metavar="MODEL", help="where to write the model JSON")
+    p.add_argument("--version", help="model version string (default: trained-<date>-<training-set hash>)")
+    p.add_argument("--C", type=float, help="inverse regularisation strength (default: chosen by grouped CV)")
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=os.path.join("build", "signal-cache"),
+        help="signal-value cache folder (default: build/signal-cache)",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=0, help="processes for signal extraction (default: every core)"
+    )
+    p.add_argument("--no-cv", action="store_true", help="skip cross-validation (fit once)")
+    p.set_defaults(func=cmd_train)
