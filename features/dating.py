@@ -19,6 +19,7 @@ from features.base import Evidence, Feature, Kind, Signal, load_lexicon
 from features.document import Document, Span
 
 LANGS = ("fr", "en")
+_DIGITS_RE = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +99,23 @@ class DateReader:
         """The month number of a month name or abbreviation in `lang`."""
         return self.months.get(lang, {}).get(word.lower().rstrip("."))
 
+    def _windows(self, doc: Document) -> list[Span]:
+        """Stretches of text around digit runs: every date has digits, so only these are searched."""
+        out: list[Span] = []
+        for m in _DIGITS_RE.finditer(doc.text):
+            a, b = max(0, m.start() - 28), min(len(doc.text), m.end() + 24)
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+            if len(out) >= 4 * self.max_dates:
+                break
+        return out
+
     def _in_words(self, doc: Document, lang: str) -> list[tuple[int, int, int, int, int | None]]:
         out: list[tuple[int, int, int, int, int | None]] = []
-        for m in self.patterns[lang].finditer(doc.text):
+        matches = (m for a, b in self._windows(doc) for m in self.patterns[lang].finditer(doc.text, a, b))
+        for m in matches:
             d, mname = (m["d"], m["m"]) if m["d"] else (m["d2"], m["m2"])
             day = 1 if d.lower() in self.firsts.get(lang, set()) else int(d)
             month = self.month_of(lang, mname)
@@ -113,12 +128,18 @@ class DateReader:
 
     def _in_numbers(self, doc: Document, lang: str) -> list[tuple[int, int, int, int, int | None]]:
         out: list[tuple[int, int, int, int, int | None]] = []
-        for m in self.iso.finditer(doc.text):
-            out.append((m.start(), m.end(), int(m["d"]), int(m["mo"]), int(m["y"])))
-        for m in self.numeric.finditer(doc.text):
-            a, b = int(m["a"]), int(m["b"])
-            day, month = (b, a) if lang == "en" and a <= 12 else (a, b)
-            out.append((m.start(), m.end(), day, month, int(m["y"])))
+        for d in _DIGITS_RE.finditer(doc.text):
+            if d.start() > 0 and doc.text[d.start() - 1].isalnum():
+                continue
+            m = self.iso.match(doc.text, d.start())
+            if m is not None:
+                out.append((m.start(), m.end(), int(m["d"]), int(m["mo"]), int(m["y"])))
+                continue
+            m = self.numeric.match(doc.text, d.start())
+            if m is not None:
+                a, b = int(m["a"]), int(m["b"])
+                day, month = (b, a) if lang == "en" and a <= 12 else (a, b)
+                out.append((m.start(), m.end(), day, month, int(m["y"])))
         return [x for x in out[: self.max_dates] if 1 <= x[3] <= 12 and 1 <= x[2] <= 31]
 
     def scan(self, doc: Document) -> DateScan:

@@ -56,18 +56,33 @@ class PhraseIndex:
     def spans(self, doc: Document) -> list[Span]:
         """Spans of `doc.text` where a phrase starts at a word and ends at a word boundary (longest first)."""
         text, out = doc.text, []
-        for a, b in doc.words:
+        words = doc.words
+        where = word_positions(doc, self.case_sensitive)
+        for key in self.index.keys() & where.keys():
+            for i in where[key]:
+                a = words[i][0]
+                for p in self.index[key]:
+                    e = a + len(p)
+                    seg = text[a:e]
+                    if (seg if self.case_sensitive else seg.lower()) == p and (e >= len(text) or not text[e].isalnum() or p[-1] in "'’"):
+                        out.append((a, e))
+                        break
+        return sorted(out)
+
+
+def word_positions(doc: Document, case_sensitive: bool = False) -> dict[str, list[int]]:
+    """Each distinct word of `doc` (lower-cased unless `case_sensitive`) -> its indexes in `doc.words`;
+    built once per document so that every lexicon lookup is a set intersection."""
+
+    def make() -> dict[str, list[int]]:
+        where: dict[str, list[int]] = {}
+        text = doc.text
+        for i, (a, b) in enumerate(doc.words):
             w = text[a:b]
-            cands = self.index.get(w if self.case_sensitive else w.lower())
-            if cands is None:
-                continue
-            for p in cands:
-                e = a + len(p)
-                seg = text[a:e]
-                if (seg if self.case_sensitive else seg.lower()) == p and (e >= len(text) or not text[e].isalnum() or p[-1] in "'’"):
-                    out.append((a, e))
-                    break
-        return out
+            where.setdefault(w if case_sensitive else w.lower(), []).append(i)
+        return where
+
+    return doc.memo(f"sourcing.word_positions.{case_sensitive}", make)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +156,11 @@ class SourceJudge:
             if kind == "rumour":
                 return "rumour"
             if kind == "anonymous":
+                if det == "definite" and not plural and low[j] not in ("source", "sources"):
+                    return "anaphoric"  # "le responsable a ajouté": the one named before
                 # Unnamed people stay vague unless a person's name is given ("un responsable, Jean Dupont").
                 if later_caps:
                     return "ner" if lang == "fr" else ("named" if self._apposed_name(toks, j) else "vague")
-                if det == "definite" and not plural and low[j] not in ("source", "sources"):
-                    return "anaphoric"  # "le responsable a ajouté": the one named before
                 return "vague"
             # A document: vague when indefinite and plural ("des rapports") or unnamed ("selon une étude").
             if (det == "indefinite" or det is None and lang == "en") and plural:
@@ -157,9 +172,13 @@ class SourceJudge:
             return "named"
         if det == "definite":
             return "anaphoric"  # "le groupe", "la police": an identified body or one named before
-        if det == "indefinite":
-            return "vague"
+        # "un collectif dénonce", "un drapeau indique": an indefinite subject that is no kind of source.
         return None
+
+    def has_source_head(self, text: str, lang: str) -> bool:
+        """Whether `text` is headed by a word for a source ("une source", "des experts", "some officials")."""
+        low = [t.lower() for t in _TOKEN_RE.findall(text)[:4]]
+        return any(w in self.sets[k][lang] for w in low for k in ("anonymous", "documents", "rumour", "generic"))
 
     @staticmethod
     def _name_like(token: str, lang: str) -> bool:
@@ -206,10 +225,18 @@ class AttributionReader:
 
         out: list[Attribution] = []
         cues: list[int] = []
+        quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+        qstarts = [q[0] for q in quotes]
+
+        def quoted(pos: int) -> bool:
+            # A cue inside a quotation is the speaker's wording ("on nous a dit"), not the article's sourcing.
+            i = bisect.bisect_right(qstarts, pos) - 1
+            return i >= 0 and quotes[i][0] < pos < quotes[i][1] - 1
+
         for a, b in self.selon[lang].spans(doc):
             cues.append(a)
             si = sentence_of(a)
-            if si < 0:
+            if si < 0 or quoted(a):
                 continue
             src = _phrase_after(text, b, doc.sentences[si][1])
             if src is None:
@@ -220,31 +247,32 @@ class AttributionReader:
         for hit in self._verbs(doc, lang):
             cues.append(hit.start)
             si = sentence_of(hit.start)
-            if si < 0:
+            if si < 0 or quoted(hit.start):
                 continue
             att = self._verb_attribution(doc, lang, hit, si)
             # A weak verb ("évoque", "qualifiant") reports speech only with a named speaker next to it.
             if att is not None and (hit.strong or att.verdict in ("named", "ner") and len(_TOKEN_RE.findall(doc.span(att.source))) <= 6):
                 out.append(att)
-        hedges = [(sp, sentence_of(sp[0])) for sp in self.hedges[lang].spans(doc)]
-        quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+        hedges = [(sp, sentence_of(sp[0])) for sp in self.hedges[lang].spans(doc) if not quoted(sp[0])]
         return out, hedges, quotes, sorted(cues)
 
     def _verbs(self, doc: Document, lang: str) -> list[_VerbHit]:
         """Reporting-verb forms among the document's words, with an inverted pronoun split off."""
         out = []
         strong, weak, inversions = self.strong[lang], self.weak[lang], self.inversions[lang]
-        for a, b in doc.words:
-            w = doc.text[a:b].lower()
+        where = word_positions(doc)
+        for w, idx in where.items():
             form, inv = w, ""
             if "-" in w:
                 cut = w.find("-")
                 form, inv = w[:cut], w[cut:]
                 if inv not in inversions:
                     continue
+            elif w not in strong and w not in weak:
+                continue
             if form in strong or form in weak:
-                out.append(_VerbHit(a, b, form, form in strong, inv))
-        return out
+                out.extend(_VerbHit(doc.words[i][0], doc.words[i][1], form, form in strong, inv) for i in idx)
+        return sorted(out, key=lambda h: h.start)
 
     def _verb_attribution(self, doc: Document, lang: str, m: _VerbHit, si: int) -> Attribution | None:
         text = doc.text
@@ -273,13 +301,23 @@ class AttributionReader:
         if prev.endswith(",") and lang == "fr" and m.form.endswith("ant"):
             # ", affirmant que": a participle whose speaker is the subject of the main clause.
             return Attribution((m.start, m.end), (m.start, m.end), "anaphoric", si)
-        # Inverted after a quote or a comma that closes a quote: '"...", ajoute le texte' / '"...," said John Smith'.
+        # Inverted after a quote: '"...", ajoute le texte' / '"...," said John Smith'.
         if prev.endswith(("»", "\"", "”")) or prev.endswith(",") and prev[-3:-1].strip()[-1:] in ("»", "\"", "”") or not prev:
             src = _phrase_after(text, m.end, s1)
             if src is not None:
                 verdict = self.judge.verdict(text[src[0] : src[1]], lang, sentence_initial=False)
                 if verdict is not None:
                     return Attribution((v0, src[1]), src, verdict, si)
+        elif prev.endswith(","):
+            # Reported speech inverted after a comma ("..., indique le parquet.") or a subject in apposition
+            # ("X, porte-parole, a déclaré que"): inverted when a source phrase closes the clause.
+            src = _phrase_after(text, m.end, s1)
+            rest = text[src[1] : s1].lstrip() if src is not None else ""
+            if src is not None and (not rest or rest[0] in ".,;!?)"):
+                verdict = self.judge.verdict(text[src[0] : src[1]], lang, sentence_initial=False)
+                if verdict in ("named", "anaphoric", "ner", "rumour") or verdict == "vague" and self.judge.has_source_head(doc.span(src), lang):
+                    return Attribution((v0, src[1]), src, verdict, si)
+                return None  # an object ("..., a dénoncé une mesure."), not a speaker
         src = self._phrase_before(doc, lang, s0, v0)
         if src is None:
             return None
