@@ -57,7 +57,13 @@ FR = {
     "placeholder": "Le montant atteindrait 2000 XNUMX euros selon le document.",
     "days": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "le 3 mars 2024", "le 18 octobre 2023"],
     "months": ["janvier", "mars", "juin", "septembre", "novembre"],
-    "topics": ["la rénovation des écoles", "les pistes cyclables", "le réseau de chaleur", "la piscine municipale", "les transports scolaires"],
+    "topics": [
+        "la rénovation des écoles",
+        "les pistes cyclables",
+        "le réseau de chaleur",
+        "la piscine municipale",
+        "les transports scolaires",
+    ],
 }
 EN = {
     "lead": [
@@ -83,10 +89,33 @@ EN = {
     "placeholder": "The total would reach 2000 XNUMX dollars, the document said.",
     "days": ["on Monday", "on Tuesday", "on Friday", "on 3 March 2024", "on 18 October 2023"],
     "months": ["January", "March", "June", "September"],
-    "topics": ["school repairs", "cycle lanes", "the district heating network", "the swimming pool", "bus routes"],
+    "topics": [
+        "school repairs",
+        "cycle lanes",
+        "the district heating network",
+        "the swimming pool",
+        "bus routes",
+    ],
 }
-CITIES = ["Valbonne", "Saint-Aurel", "Montclar", "Eastwick", "Northfield", "Brayford", "Lesterre", "Rochemaure"]
-PEOPLE = ["Hélène Marchand", "Karim Benali", "Sophie Laurent", "Samuel Okafor", "Priya Natarajan", "Owen Price", "Marc Delaunay"]
+CITIES = [
+    "Valbonne",
+    "Saint-Aurel",
+    "Montclar",
+    "Eastwick",
+    "Northfield",
+    "Brayford",
+    "Lesterre",
+    "Rochemaure",
+]
+PEOPLE = [
+    "Hélène Marchand",
+    "Karim Benali",
+    "Sophie Laurent",
+    "Samuel Okafor",
+    "Priya Natarajan",
+    "Owen Price",
+    "Marc Delaunay",
+]
 
 
 def article(rng: random.Random, i: int) -> dict[str, object]:
@@ -117,7 +146,11 @@ def article(rng: random.Random, i: int) -> dict[str, object]:
         paragraphs.append(" ".join(s.format(**slots) for s in sentences))
     if bad:
         paragraphs = [rng.choice(L["junk"]), *paragraphs, rng.choice(L["junk"])]
-    record: dict[str, object] = {"id": f"doc-{i}", "url": f"https://example.org/{lang}/{i}", "text": "\n\n".join(paragraphs)}
+    record: dict[str, object] = {
+        "id": f"doc-{i}",
+        "url": f"https://example.org/{lang}/{i}",
+        "text": "\n\n".join(paragraphs),
+    }
     if rng.random() < 0.5:
         record["published"] = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return record
@@ -153,7 +186,21 @@ def tree_rss_kb(pid: int) -> int:
 
 def run_check(corpus: Path, jobs: int, junit: Path) -> tuple[float, int, int, int]:
     """Seconds, exit code, peak tree RSS (KB) and peak single-process RSS (KB) of one `scorer check`."""
-    cmd = [sys.executable, "-m", "scorer.cli", "check", "--jobs", str(jobs), "--min-score", "50", "--max-flagged", "1", "--junit", str(junit), str(corpus)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scorer.cli",
+        "check",
+        "--jobs",
+        str(jobs),
+        "--min-score",
+        "50",
+        "--max-flagged",
+        "1",
+        "--junit",
+        str(junit),
+        str(corpus),
+    ]
     peak = 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -176,21 +223,28 @@ def run_check(corpus: Path, jobs: int, junit: Path) -> tuple[float, int, int, in
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     root = Path(__file__).resolve().parents[1]
     os.chdir(root)
     print(f"scorer check on generated JSONL ({os.cpu_count()} cores visible)")
-    print(f"{'documents':>10} {'jobs':>4} {'seconds':>8} {'docs/s':>8} {'peak RSS tree':>14} {'max process':>12} exit")
+    print(
+        f"{'documents':>10} {'jobs':>4} {'seconds':>8} {'docs/s':>8} {'peak RSS tree':>14} {'max process':>12} exit"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         for n in args.sizes:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
             generate(corpus, n)
             for jobs in args.jobs:
                 seconds, code, peak, maxrss = run_check(corpus, jobs, Path(tmp) / "junit.xml")
-                print(f"{n:>10} {jobs:>4} {seconds:8.1f} {n / seconds:8.1f} {peak / 1024:11.0f} MB {maxrss / 1024:9.0f} MB {code}", flush=True)
+                print(
+                    f"{n:>10} {jobs:>4} {seconds:8.1f} {n / seconds:8.1f} {peak / 1024:11.0f} MB {maxrss / 1024:9.0f} MB {code}",
+                    flush=True,
+                )
             corpus.unlink()
     return 0
 

@@ -56,9 +56,18 @@ exit codes:
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
     """Options that name record fields, and the number of jobs."""
     g = p.add_argument_group("records (JSON, JSONL, Parquet)")
-    g.add_argument("--text-field", default="text", metavar="NAME", help="field holding the article text (default: text)")
-    g.add_argument("--html-field", default="html", metavar="NAME", help="field holding the page HTML, used when present (default: html)")
-    g.add_argument("--id-field", default="id", metavar="NAME", help="field holding the document id (default: id)")
+    g.add_argument(
+        "--text-field", default="text", metavar="NAME", help="field holding the article text (default: text)"
+    )
+    g.add_argument(
+        "--html-field",
+        default="html",
+        metavar="NAME",
+        help="field holding the page HTML, used when present (default: html)",
+    )
+    g.add_argument(
+        "--id-field", default="id", metavar="NAME", help="field holding the document id (default: id)"
+    )
     g.add_argument("--url-field", default="url", metavar="NAME", help="field holding the URL (default: url)")
     p.add_argument(
         "-j", "--jobs", type=int, default=None, metavar="N",
@@ -68,7 +77,12 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
     """The record field names from the parsed options."""
-    return ReadOptions(text_field=args.text_field, html_field=args.html_field, id_field=args.id_field, url_field=args.url_field)
+    return ReadOptions(
+        text_field=args.text_field,
+        html_field=args.html_field,
+        id_field=args.id_field,
+        url_field=args.url_field,
+    )
 
 
 def check_jobs(jobs: int | None) -> None:
@@ -77,14 +91,18 @@ def check_jobs(jobs: int | None) -> None:
         raise ScorerError("--jobs must be 0 (every core) or more")
 
 
-def scored_stream(paths: list[str], args: argparse.Namespace, settings: Settings, *, want_text: bool = False) -> Iterator[Outcome]:
+def scored_stream(
+    paths: list[str], args: argparse.Namespace, settings: Settings, *, want_text: bool = False
+) -> Iterator[Outcome]:
     """Read and score `paths` with the options of `args`, drawing progress on a terminal."""
     options = read_options(args)
     jobs = resolve_jobs(args.jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
     progress = Progress()
     try:
-        for outcome in score_items(iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text):
+        for outcome in score_items(
+            iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text
+        ):
             progress.update(outcome)
             yield outcome
     finally:
@@ -137,7 +155,13 @@ class Summary:
             self.family_totals[fam] += float(row["families"].get(fam, 100.0))
         if self.min_score is not None and score < self.min_score:
             self.below += 1
-        brief = {"source": row["source"], "location": row["location"], "score": score, "label": row["label"], "reasons": row["reasons"]}
+        brief = {
+            "source": row["source"],
+            "location": row["location"],
+            "score": score,
+            "label": row["label"],
+            "reasons": row["reasons"],
+        }
         entry = (-score, -int(row["seq"]), brief)
         if len(self._worst) < self._worst_n:
             heapq.heappush(self._worst, entry)
@@ -160,7 +184,9 @@ class Summary:
             "max_score": self.highest,
             "labels": {name: self.labels.get(name, 0) for _, name in BANDS},
             "languages": dict(self.languages.most_common()),
-            "histogram": [{"from": i * step, "to": (i + 1) * step, "count": c} for i, c in enumerate(self.histogram)],
+            "histogram": [
+                {"from": i * step, "to": (i + 1) * step, "count": c} for i, c in enumerate(self.histogram)
+            ],
             "family_means": {f: round(t / n, 1) for f, t in self.family_totals.items()} if n else {},
             "top_signals": dict(sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0]))[:20]),
             "worst": self.worst(),
@@ -265,7 +291,9 @@ def open_output(path: str | None, *, newline: str | None = None) -> Iterator[Tex
 # --- writers --------------------------------------------------------------------------------------
 
 
-def write_table(rows: Iterable[dict[str, Any]], errors: Iterable[dict[str, Any]], summary: dict[str, Any], out: TextIO) -> None:
+def write_table(
+    rows: Iterable[dict[str, Any]], errors: Iterable[dict[str, Any]], summary: dict[str, Any], out: TextIO
+) -> None:
     """A ranked table for people, then the errors and a one-line summary."""
     out.write(f"{'rank':>5}  {'score':>5}  {'label':<8}  {'source':<44}  reasons\n")
     for rank, r in enumerate(rows, start=1):
@@ -298,7 +326,11 @@ def format_summary_line(summary: dict[str, Any]) -> str:
 
 
 def write_json(
-    rows: Iterable[dict[str, Any]], errors: Iterable[dict[str, Any]], summary: dict[str, Any], out: TextIO, extra: dict[str, Any] | None = None
+    rows: Iterable[dict[str, Any]],
+    errors: Iterable[dict[str, Any]],
+    summary: dict[str, Any],
+    out: TextIO,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """One JSON object {"summary", ["gate",] "results", "errors"}, written as it streams."""
     out.write('{"summary": ' + json.dumps(summary, ensure_ascii=False))
@@ -322,7 +354,19 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
         out.write(json.dumps(_public(r), ensure_ascii=False) + "\n")
 
 
-CSV_FIELDS = ["rank", "score", "label", "source", "location", "language", "title", "url", "reasons", "flags", *FAMILIES]
+CSV_FIELDS = [
+    "rank",
+    "score",
+    "label",
+    "source",
+    "location",
+    "language",
+    "title",
+    "url",
+    "reasons",
+    "flags",
+    *FAMILIES,
+]
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
@@ -372,7 +416,11 @@ class Collected:
         self.summary.add(row)
         self.ranked.add(row)
         if self.max_articles and outcome.text is not None:
-            entry = (-float(row["score"]), -outcome.seq, {"seq": outcome.seq, "text": outcome.text, "row": row})
+            entry = (
+                -float(row["score"]),
+                -outcome.seq,
+                {"seq": outcome.seq, "text": outcome.text, "row": row},
+            )
             if len(self._articles) < self.max_articles:
                 heapq.heappush(self._articles, entry)
             elif entry[:2] > self._articles[0][:2]:
@@ -398,11 +446,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     settings = load_settings()
     want_html = args.format == "html"
     with tempfile.TemporaryDirectory(prefix="scorer-audit-") as folder:
-        c = collect(scored_stream(args.paths, args, settings, want_text=want_html), folder, Summary(), args.max_articles if want_html else 0)
+        c = collect(
+            scored_stream(args.paths, args, settings, want_text=want_html),
+            folder,
+            Summary(),
+            args.max_articles if want_html else 0,
+        )
         summary = c.summary.to_dict()
         for e in c.errors:
             if args.format != "table" or args.output:
-                print(f"Error: {e['source']}: {e['error']}", file=sys.stderr)
+                sys.stderr.write(f"Error: {e['source']}: {e['error']}\n")
         with open_output(args.output, newline="" if args.format == "csv" else None) as out:
             if args.format == "table":
                 write_table(c.ranked, c.errors, summary, out)
@@ -415,9 +468,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
             else:
                 from scorer.report import write_html
 
-                write_html(out, summary=summary, rows=c.ranked, articles=c.articles(), errors=c.errors, title="Article audit")
+                write_html(
+                    out,
+                    summary=summary,
+                    rows=c.ranked,
+                    articles=c.articles(),
+                    errors=c.errors,
+                    title="Article audit",
+                )
         if args.output:
-            print(f"{format_summary_line(summary)}; report written to {args.output}", file=sys.stderr)
+            sys.stderr.write(f"{format_summary_line(summary)}; report written to {args.output}\n")
     return EXIT_FAILED if summary["errors"] else EXIT_OK
 
 
@@ -431,7 +491,9 @@ def add_parser(sub: Any) -> None:
         epilog=AUDIT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; '-' reads one document from stdin")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders; '-' reads one document from stdin"
+    )
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument(

@@ -90,7 +90,9 @@ class GateState:
             )
         for code in self.fail_on:
             if self.hits[code]:
-                reasons.append(f"{self.hits[code]} documents have {code} (e.g. {', '.join(self.hit_examples[code][:3])})")
+                reasons.append(
+                    f"{self.hits[code]} documents have {code} (e.g. {', '.join(self.hit_examples[code][:3])})"
+                )
         return {
             "passed": not reasons,
             "reasons": reasons,
@@ -119,7 +121,9 @@ class JUnitWriter:
         if failures:
             self.failures += 1
             detail = "\n".join([*failures, *(f"{s['code']}: {s['message']}" for s in row["signals"][:10])])
-            self._body.write(f"    <failure message={quoteattr('; '.join(failures))} type=\"gate\">{_xml_text(detail)}</failure>\n")
+            self._body.write(
+                f'    <failure message={quoteattr("; ".join(failures))} type="gate">{_xml_text(detail)}</failure>\n'
+            )
         else:
             note = _xml_text(f"score {row['score']:.1f} ({row['label']})")
             self._body.write(f"    <system-out>{note}</system-out>\n")
@@ -139,8 +143,12 @@ class JUnitWriter:
         self._body.close()
         with open_output(self.path) as out, open(self.body_path, encoding="utf-8") as body:
             out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-            out.write(f'<testsuites tests="{self.tests}" failures="{self.failures}" errors="{self.errors}">\n')
-            out.write(f'<testsuite name="scorer check" tests="{self.tests}" failures="{self.failures}" errors="{self.errors}" skipped="0">\n')
+            out.write(
+                f'<testsuites tests="{self.tests}" failures="{self.failures}" errors="{self.errors}">\n'
+            )
+            out.write(
+                f'<testsuite name="scorer check" tests="{self.tests}" failures="{self.failures}" errors="{self.errors}" skipped="0">\n'
+            )
             shutil.copyfileobj(body, out)
             out.write("</testsuite>\n</testsuites>\n")
 
@@ -170,7 +178,9 @@ def gate_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     return s
 
 
-def run_gate(outcomes: Iterable[Outcome], state: GateState, folder: str, junit: JUnitWriter | None, want_report: bool) -> Collected:
+def run_gate(
+    outcomes: Iterable[Outcome], state: GateState, folder: str, junit: JUnitWriter | None, want_report: bool
+) -> Collected:
     """Stream the outcomes through the counters, the JUnit writer and (for --report) the ranked spill."""
     c = Collected(folder, Summary(min_score=state.min_score, worst=WORST_SHOWN))
     for outcome in outcomes:
@@ -193,7 +203,13 @@ def run_gate(outcomes: Iterable[Outcome], state: GateState, folder: str, junit: 
     return c
 
 
-def print_summary(summary: dict[str, Any], verdict: dict[str, Any], errors: Iterable[dict[str, Any]], max_errors: int, out: TextIO) -> None:
+def print_summary(
+    summary: dict[str, Any],
+    verdict: dict[str, Any],
+    errors: Iterable[dict[str, Any]],
+    max_errors: int,
+    out: TextIO,
+) -> None:
     """The short summary CI logs show."""
     n = summary["documents"]
     out.write(f"scorer check: {n} documents scored, {summary['errors']} input errors\n")
@@ -220,7 +236,9 @@ def print_summary(summary: dict[str, Any], verdict: dict[str, Any], errors: Iter
         out.write(f"    {e['source']}: {e['error']}\n")
         shown += 1
     if summary["errors"] > max_errors:
-        out.write(f"INPUT ERROR: {summary['errors']} inputs could not be read (at most {max_errors} allowed)\n")
+        out.write(
+            f"INPUT ERROR: {summary['errors']} inputs could not be read (at most {max_errors} allowed)\n"
+        )
     elif not n:
         out.write("INPUT ERROR: no document could be scored\n")
     elif verdict["passed"]:
@@ -239,7 +257,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     args.jobs = settings.jobs
     with tempfile.TemporaryDirectory(prefix="scorer-check-") as folder:
         junit = JUnitWriter(args.junit, folder) if args.junit else None
-        c = run_gate(scored_stream(args.inputs, args, settings), state, folder, junit, want_report=bool(args.report))
+        c = run_gate(
+            scored_stream(args.inputs, args, settings), state, folder, junit, want_report=bool(args.report)
+        )
         summary = c.summary.to_dict()
         verdict = state.verdict(summary)
         input_error = summary["errors"] > args.max_errors or not summary["documents"]
@@ -266,7 +286,13 @@ def add_parser(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to check")
-    p.add_argument("--min-score", type=float, default=None, metavar="S", help="a document under S is flagged (default 50)")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="S",
+        help="a document under S is flagged (default 50)",
+    )
     p.add_argument(
         "--max-flagged", type=float, default=None, metavar="F",
         help="fraction of documents allowed under --min-score, 0 to 1 (default 0)",
@@ -275,8 +301,20 @@ def add_parser(sub: Any) -> None:
         "--fail-on", action="append", default=[], metavar="CODE",
         help="fail if any document has this signal code (repeatable), e.g. translation.number_placeholder",
     )  # fmt: skip
-    p.add_argument("--max-errors", type=int, default=0, metavar="N", help="unreadable inputs tolerated before exit 2 (default 0)")
-    p.add_argument("--junit", metavar="FILE", help="write JUnit XML, one test case per document, for CI test reports")
-    p.add_argument("--report", metavar="FILE", help='write a JSON report {"summary", "gate", "results" (worst first), "errors"}')
+    p.add_argument(
+        "--max-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="unreadable inputs tolerated before exit 2 (default 0)",
+    )
+    p.add_argument(
+        "--junit", metavar="FILE", help="write JUnit XML, one test case per document, for CI test reports"
+    )
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help='write a JSON report {"summary", "gate", "results" (worst first), "errors"}',
+    )
     add_input_arguments(p)
     p.set_defaults(func=cmd_check)

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from features import Document
 from scorer.documents import (
@@ -163,7 +163,9 @@ class Item:
 
     def failure(self, error: str) -> InputFailure:
         """An `InputFailure` at this item's location."""
-        return InputFailure(self.path, _where(self.line, self.row, self.offset) + error, self.line, self.row, self.offset)
+        return InputFailure(
+            self.path, _where(self.line, self.row, self.offset) + error, self.line, self.row, self.offset
+        )
 
 
 def input_kind(path: str) -> str:
@@ -241,7 +243,10 @@ def _stdin_item() -> Item:
 def _file_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
     size = p.stat().st_size
     if size > MAX_FILE_BYTES:
-        yield InputFailure(str(p), f"file too large for one article ({size / 1e6:.0f} MB); use JSONL, Parquet or WARC for corpora")
+        yield InputFailure(
+            str(p),
+            f"file too large for one article ({size / 1e6:.0f} MB); use JSONL, Parquet or WARC for corpora",
+        )
         return
     data = p.read_bytes()
     suffix = p.suffix.lower()
@@ -264,7 +269,7 @@ def _open_jsonl(p: Path) -> IO[bytes]:
     if name.endswith(".gz"):
         import gzip
 
-        return gzip.open(p, "rb")
+        return cast(IO[bytes], gzip.open(p, "rb"))
     if name.endswith(".zst"):
         zstandard = _optional("zstandard", ".zst")
         return io.BufferedReader(_ZstdReader(p.open("rb"), zstandard), buffer_size=1 << 16)
@@ -324,17 +329,29 @@ def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]
             try:
                 line = f.readline(MAX_RECORD_BYTES + 1)
             except (EOFError, OSError, ValueError) as e:  # truncated or corrupt compressed stream
-                yield InputFailure(path, f"after line {line_no}: the compressed stream is truncated or corrupt ({e}); the lines before were read", line=line_no + 1)
+                yield InputFailure(
+                    path,
+                    f"after line {line_no}: the compressed stream is truncated or corrupt ({e}); the lines before were read",
+                    line=line_no + 1,
+                )
                 return
             except Exception as e:  # noqa: BLE001 - zstandard raises its own ZstdError
-                yield InputFailure(path, f"after line {line_no}: cannot decompress ({type(e).__name__}: {e}); the lines before were read", line=line_no + 1)
+                yield InputFailure(
+                    path,
+                    f"after line {line_no}: cannot decompress ({type(e).__name__}: {e}); the lines before were read",
+                    line=line_no + 1,
+                )
                 return
             if not line:
                 return
             line_no += 1
             if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
                 _skip_line(f)
-                yield InputFailure(path, f"line {line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped", line=line_no)
+                yield InputFailure(
+                    path,
+                    f"line {line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped",
+                    line=line_no,
+                )
                 continue
             if not line.strip():
                 continue
@@ -353,13 +370,19 @@ def _jsonl_record(path: str, line: bytes, line_no: int) -> Item | InputFailure:
     try:
         text = line.decode("utf-8-sig" if line_no == 1 else "utf-8")
     except UnicodeDecodeError as e:
-        return InputFailure(path, f"line {line_no}: undecodable bytes at column {e.start + 1} (JSONL must be UTF-8)", line=line_no)
+        return InputFailure(
+            path,
+            f"line {line_no}: undecodable bytes at column {e.start + 1} (JSONL must be UTF-8)",
+            line=line_no,
+        )
     try:
         record = json.loads(text)
     except json.JSONDecodeError as e:
         return InputFailure(path, f"line {line_no}: not JSON: {e.msg} (column {e.colno})", line=line_no)
     if not isinstance(record, dict):
-        return InputFailure(path, f"line {line_no}: a record must be a JSON object, not {type(record).__name__}", line=line_no)
+        return InputFailure(
+            path, f"line {line_no}: a record must be a JSON object, not {type(record).__name__}", line=line_no
+        )
     return Item(path, "record", record, line=line_no)
 
 
@@ -419,11 +442,17 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
             for record in it:
                 if record.format != "warc":
                     # warcio reads anything as an old ARC file rather than fail; a .warc must be WARC.
-                    yield InputFailure(path, f"record at byte offset {last_offset}: not a WARC record; the file is not a WARC", offset=last_offset)
+                    yield InputFailure(
+                        path,
+                        f"record at byte offset {last_offset}: not a WARC record; the file is not a WARC",
+                        offset=last_offset,
+                    )
                     return
                 body = None
                 if record.rec_type == "response":
-                    ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                    ctype = (
+                        record.http_headers.get_header("Content-Type") if record.http_headers else ""
+                    ) or ""
                     if ctype.lower().startswith(HTML_CONTENT_TYPES):
                         try:
                             body = record.content_stream().read(MAX_HTML_BYTES)
@@ -435,7 +464,11 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
                 if body is None:
                     skipped += 1
                 elif isinstance(body, Exception):
-                    yield InputFailure(path, f"record at byte offset {last_offset}: cannot read the HTTP body ({body})", offset=last_offset)
+                    yield InputFailure(
+                        path,
+                        f"record at byte offset {last_offset}: cannot read the HTTP body ({body})",
+                        offset=last_offset,
+                    )
                 else:
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     rid = record.rec_headers.get_header("WARC-Record-ID")
@@ -568,7 +601,9 @@ def _file_document(data: bytes, source: str, suffix: str, options: ReadOptions) 
         except json.JSONDecodeError as e:
             raise InputError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
         if not isinstance(record, Mapping):
-            raise InputError(f"a JSON file must hold an object or an array of objects, not {type(record).__name__}")
+            raise InputError(
+                f"a JSON file must hold an object or an array of objects, not {type(record).__name__}"
+            )
         return from_record(normalise_record(record, options), id=source)
     if not text.strip():
         raise InputError("no text")
@@ -597,7 +632,9 @@ def load(source: str) -> Document | InputFailure:
     return InputFailure(source, "no documents")
 
 
-def iter_documents(paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Document | InputFailure]:
+def iter_documents(
+    paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Document | InputFailure]:
     """Documents (or failures) for every input under `paths`, in order."""
     for item in iter_items(paths, options):
         yield item if isinstance(item, InputFailure) else load_item(item, options)

@@ -76,7 +76,9 @@ def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> N
     _WORKER = (build_scorer(settings), options, want_text)
 
 
-def _score_one(scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure) -> Outcome:
+def _score_one(
+    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure
+) -> Outcome:
     if isinstance(item, InputFailure):
         return item
     doc = load_item(item, options)
@@ -121,10 +123,17 @@ def score_items(
 
 
 def _score_parallel(
-    numbered: Iterator[tuple[int, Item | InputFailure]], *, settings: Settings, jobs: int, options: ReadOptions, want_text: bool
+    numbered: Iterator[tuple[int, Item | InputFailure]],
+    *,
+    settings: Settings,
+    jobs: int,
+    options: ReadOptions,
+    want_text: bool,
 ) -> Iterator[Outcome]:
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings, options, want_text))
+        return ProcessPoolExecutor(
+            jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings, options, want_text)
+        )
 
     pool = new_pool()
     pending: deque[tuple[list[tuple[int, Item | InputFailure]], Future[list[Outcome]]]] = deque()
@@ -143,7 +152,9 @@ def _score_parallel(
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a C extension): report this batch, start a
                 # new pool and resubmit the batches that were waiting, so the rest is still scored.
-                logger.warning("a worker process died; %d documents reported as failed, the rest continue", len(batch))
+                logger.warning(
+                    "a worker process died; %d documents reported as failed, the rest continue", len(batch)
+                )
                 outcomes = [_crashed(item) for _, item in batch]
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = new_pool()
@@ -162,7 +173,9 @@ def _crashed(item: Item | InputFailure) -> InputFailure:
 class Progress:
     """A one-line progress display on stderr, only when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.2) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.2
+    ) -> None:
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.interval = interval
@@ -185,7 +198,9 @@ class Progress:
     def _draw(self, now: float) -> None:
         elapsed = max(now - self.start, 1e-9)
         spinner = "|/-\\"[int(elapsed * 8) % 4]
-        self.stream.write(f"\r{spinner} scored {self.docs} documents, {self.errors} errors, {self.docs / elapsed:.1f} docs/s ")
+        self.stream.write(
+            f"\r{spinner} scored {self.docs} documents, {self.errors} errors, {self.docs / elapsed:.1f} docs/s "
+        )
         self.stream.flush()
 
     def close(self) -> None:

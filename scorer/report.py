@@ -111,7 +111,9 @@ def highlight(text: str, signals: Iterable[Mapping[str, Any]]) -> str:
         fams = list(dict.fromkeys(spans[i][2] for i in ordered))
         notes = list(dict.fromkeys(spans[i][3] for i in ordered))
         classes = " ".join(f"f-{f}" for f in fams) + (" multi" if len(fams) > 1 else "")
-        out.append(f'<mark class="{_e(classes)}" data-families="{_e(" ".join(fams))}" title="{_e(chr(10).join(notes))}">{chunk}</mark>')
+        out.append(
+            f'<mark class="{_e(classes)}" data-families="{_e(" ".join(fams))}" title="{_e(chr(10).join(notes))}">{chunk}</mark>'
+        )
     return "".join(out)
 
 
@@ -136,10 +138,18 @@ def histogram_svg(histogram: list[dict[str, Any]], width: int = 640, height: int
             f"<title>{_e(b['from'])}–{_e(b['to'])}: {_e(b['count'])} documents</title></rect>"
         )
         if b["count"]:
-            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle" fill="#333">{_e(b["count"])}</text>')
-        parts.append(f'<text x="{x:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">{_e(b["from"])}</text>')
-    parts.append(f'<text x="{pad_l + plot_w:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">100</text>')
-    parts.append(f'<text x="{pad_l + plot_w / 2:.1f}" y="{height - 4}" font-size="12" fill="#333" text-anchor="middle">score</text>')
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle" fill="#333">{_e(b["count"])}</text>'
+            )
+        parts.append(
+            f'<text x="{x:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">{_e(b["from"])}</text>'
+        )
+    parts.append(
+        f'<text x="{pad_l + plot_w:.1f}" y="{pad_t + plot_h + 14}" font-size="11" fill="#555" text-anchor="middle">100</text>'
+    )
+    parts.append(
+        f'<text x="{pad_l + plot_w / 2:.1f}" y="{height - 4}" font-size="12" fill="#333" text-anchor="middle">score</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -156,7 +166,9 @@ def _label(label: str) -> str:
 
 
 def _row_families(row: Mapping[str, Any]) -> str:
-    return " ".join(sorted({str(s.get("family") or s["code"].split(".", 1)[0]) for s in row.get("signals", ())}))
+    return " ".join(
+        sorted({str(s.get("family") or s["code"].split(".", 1)[0]) for s in row.get("signals", ())})
+    )
 
 
 def _link(url: Any) -> str:
@@ -179,7 +191,9 @@ def write_html(
     input position."""
     w = out.write
     w('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
-    w('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; script-src \'unsafe-inline\'">')
+    w(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+    )
     w('<meta name="viewport" content="width=device-width, initial-scale=1">')
     w(f"<title>{_e(title)}</title><style>{CSS}{_family_css()}</style></head><body>\n")
     n = summary.get("documents", 0)
@@ -191,9 +205,16 @@ def write_html(
         + " ".join(f"{_label(k)}&nbsp;{_e(v)}" for k, v in summary.get("labels", {}).items())
         + f' <span class="muted">Generated {_e(dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))}.</span></p></header>\n'
     )
-    w(f'<section id="chart"><h2>Score distribution</h2>{histogram_svg(list(summary.get("histogram", [])))}</section>\n')
+    w(
+        f'<section id="chart"><h2>Score distribution</h2>{histogram_svg(list(summary.get("histogram", [])))}</section>\n'
+    )
     w('<section class="legend"><h2>Evidence by family</h2>')
-    w("".join(f'<span><i class="swatch" style="background:{c}"></i>{_e(f)}</span>' for f, c in FAMILY_COLOURS.items()))
+    w(
+        "".join(
+            f'<span><i class="swatch" style="background:{c}"></i>{_e(f)}</span>'
+            for f, c in FAMILY_COLOURS.items()
+        )
+    )
     w('<p class="muted">Hover a highlight to read the signal and its message.</p></section>\n')
     w('<div class="filters"><label>Label <select id="f-label"><option value="">all</option>')
     w("".join(f'<option value="{_e(name)}">{_e(name)}</option>' for _, name in BANDS))
@@ -201,8 +222,14 @@ def write_html(
     w("".join(f'<option value="{_e(f)}">{_e(f)}</option>' for f in FAMILIES))
     w('</select></label><span class="muted"><span id="shown"></span> documents shown</span></div>\n')
 
-    w('<section id="ranked"><h2>Ranked documents (worst first)</h2><table><thead><tr><th>#</th><th>score</th><th>label</th>')
-    w("<th>document</th><th>top reasons</th>" + "".join(f"<th class=\"fam\">{_e(f)}</th>" for f in FAMILIES) + "</tr></thead><tbody>\n")
+    w(
+        '<section id="ranked"><h2>Ranked documents (worst first)</h2><table><thead><tr><th>#</th><th>score</th><th>label</th>'
+    )
+    w(
+        "<th>document</th><th>top reasons</th>"
+        + "".join(f'<th class="fam">{_e(f)}</th>' for f in FAMILIES)
+        + "</tr></thead><tbody>\n"
+    )
     order: list[tuple[int, Mapping[str, Any]]] = []
     for rank, row in enumerate(rows, start=1):
         seq = int(row.get("seq", -1))
@@ -239,8 +266,12 @@ def _write_article(w: Any, rank: int, art: Mapping[str, Any]) -> None:
     signals = [s for s in row.get("signals", ()) if s.get("evidence")]
     absent = [s for s in row.get("signals", ()) if not s.get("evidence")]
     doc = row.get("document") or {}
-    w(f'<article id="doc-{_e(art["seq"])}" data-label="{_e(row["label"])}" data-families="{_e(_row_families(row))}">')
-    w(f"<h2>#{rank} · {float(row['score']):.1f} {_label(str(row['label']))} {_e(row.get('location') or row.get('source'))}</h2>")
+    w(
+        f'<article id="doc-{_e(art["seq"])}" data-label="{_e(row["label"])}" data-families="{_e(_row_families(row))}">'
+    )
+    w(
+        f"<h2>#{rank} · {float(row['score']):.1f} {_label(str(row['label']))} {_e(row.get('location') or row.get('source'))}</h2>"
+    )
     meta = []
     if doc.get("title"):
         meta.append(f"<b>{_e(doc['title'])}</b>")
@@ -251,7 +282,20 @@ def _write_article(w: Any, rank: int, art: Mapping[str, Any]) -> None:
     meta.append(f"language {_e(row.get('language'))}")
     w(f'<p class="muted">{" · ".join(meta)}</p>')
     fams = row.get("families", {})
-    w('<p class="families">' + " ".join(f'<i class="swatch" style="background:{FAMILY_COLOURS.get(f, OTHER_COLOUR)}"></i>{_e(f)} {_e(fams.get(f, ""))}' for f in FAMILIES) + "</p>")
+    w(
+        '<p class="families">'
+        + " ".join(
+            f'<i class="swatch" style="background:{FAMILY_COLOURS.get(f, OTHER_COLOUR)}"></i>{_e(f)} {_e(fams.get(f, ""))}'
+            for f in FAMILIES
+        )
+        + "</p>"
+    )
     if absent:
-        w('<ul class="absent">' + "".join(f'<li><span class="code">{_e(s["code"])}</span>: {_e(s["message"])}</li>' for s in absent) + "</ul>")
+        w(
+            '<ul class="absent">'
+            + "".join(
+                f'<li><span class="code">{_e(s["code"])}</span>: {_e(s["message"])}</li>' for s in absent
+            )
+            + "</ul>"
+        )
     w(f'<div class="text">{highlight(str(art["text"]), signals)}</div></article>\n')

@@ -39,7 +39,13 @@ def test_json_has_summary_results_errors_ranked_worst_first(capsys: pytest.Captu
     assert sum(out["summary"]["labels"].values()) == 9
     assert sum(b["count"] for b in out["summary"]["histogram"]) == 9
     located = {(Path(e["source"]).name, e.get("line")) for e in out["errors"]}
-    assert located == {("binary.txt", None), ("empty.txt", None), ("records.jsonl", 3), ("records.jsonl", 4), ("records.jsonl", 5)}
+    assert located == {
+        ("binary.txt", None),
+        ("empty.txt", None),
+        ("records.jsonl", 3),
+        ("records.jsonl", 4),
+        ("records.jsonl", 5),
+    }
     assert all(set(e) >= {"source", "error"} for e in out["errors"])
     by_location = {r["location"]: r for r in out["results"]}
     assert by_location[f"{RECORDS}:6"]["source"] == "fr-copy"
@@ -99,10 +105,24 @@ def test_csv_to_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
 
 
 def test_field_options(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = audit_json(capsys, "--text-field", "body", "--html-field", "page", "--id-field", "doc_id", "--url-field", "link", str(INPUTS / "fields.jsonl"))
+    code, out = audit_json(
+        capsys,
+        "--text-field",
+        "body",
+        "--html-field",
+        "page",
+        "--id-field",
+        "doc_id",
+        "--url-field",
+        "link",
+        str(INPUTS / "fields.jsonl"),
+    )
     assert code == 0
     assert sorted(r["source"] for r in out["results"]) == ["custom-1", "custom-2"]
-    assert {r["document"]["url"] for r in out["results"]} == {"https://example.org/c/1", "https://example.org/c/2"}
+    assert {r["document"]["url"] for r in out["results"]} == {
+        "https://example.org/c/1",
+        "https://example.org/c/2",
+    }
 
 
 def test_usage_errors() -> None:
@@ -145,7 +165,19 @@ def test_external_sort_merges_runs(tmp_path: Path) -> None:
 def test_summary_keeps_only_the_worst() -> None:
     summary = Summary(min_score=50.0, worst=3)
     for seq, score in enumerate([90.0, 10.0, 70.0, 10.0, 40.0, 99.0]):
-        summary.add({"score": score, "seq": seq, "label": "x", "language": "fr", "signals": [], "families": {}, "source": str(seq), "location": str(seq), "reasons": []})
+        summary.add(
+            {
+                "score": score,
+                "seq": seq,
+                "label": "x",
+                "language": "fr",
+                "signals": [],
+                "families": {},
+                "source": str(seq),
+                "location": str(seq),
+                "reasons": [],
+            }
+        )
     out = summary.to_dict()
     assert [w["source"] for w in out["worst"]] == ["1", "3", "4"]
     assert out["below_threshold"] == 3 and out["flagged_fraction"] == 0.5
@@ -154,10 +186,23 @@ def test_summary_keeps_only_the_worst() -> None:
 # --- HTML -------------------------------------------------------------------------------------------
 
 
-def test_html_report_is_self_contained_and_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_html_report_is_self_contained_and_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     evil = tmp_path / "<b>evil<b>.jsonl"
     text = 'Le ministre a promis XNUMX postes. <script>alert("x")</script> & "quotes"\n\nAbonnez-vous à notre newsletter.'
-    evil.write_text(json.dumps({"id": '"><img src=x onerror=alert(1)>', "title": "<i>T</i>", "url": "javascript:alert(1)", "text": text}) + "\n", encoding="utf-8")
+    evil.write_text(
+        json.dumps(
+            {
+                "id": '"><img src=x onerror=alert(1)>',
+                "title": "<i>T</i>",
+                "url": "javascript:alert(1)",
+                "text": text,
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     target = tmp_path / "report.html"
     assert main(["audit", "--format", "html", "-o", str(target), "-j", "1", str(evil), str(FOLDER)]) == 1
     html = target.read_text(encoding="utf-8")
@@ -171,7 +216,10 @@ def test_html_report_is_self_contained_and_escaped(capsys: pytest.CaptureFixture
     assert "<img" not in html and "<i>T</i>" not in html and "&lt;b&gt;evil&lt;b&gt;.jsonl" in html
     assert 'href="javascript:' not in html
     # The evidence is highlighted with its family and message on hover.
-    assert re.search(r'<mark class="f-translation[^"]*" data-families="translation[^"]*" title="translation\.number_placeholder: [^"]+">XNUMX</mark>', html)
+    assert re.search(
+        r'<mark class="f-translation[^"]*" data-families="translation[^"]*" title="translation\.number_placeholder: [^"]+">XNUMX</mark>',
+        html,
+    )
     # Filters by label and family.
     assert 'id="f-label"' in html and 'id="f-family"' in html
     assert html.count("<article ") == 7
@@ -180,7 +228,10 @@ def test_html_report_is_self_contained_and_escaped(capsys: pytest.CaptureFixture
 
 def test_html_max_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "r.html"
-    assert main(["audit", "--format", "html", "--max-articles", "2", "-o", str(target), "-j", "1", str(FOLDER)]) == 1
+    assert (
+        main(["audit", "--format", "html", "--max-articles", "2", "-o", str(target), "-j", "1", str(FOLDER)])
+        == 1
+    )
     html = target.read_text(encoding="utf-8")
     assert html.count("<article ") == 2
     assert html.count('<tr data-label="') == 6
@@ -189,8 +240,18 @@ def test_html_max_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_highlight_overlapping_spans() -> None:
     text = "abc <def> ghi"
     signals = [
-        {"code": "translation.x", "family": "translation", "message": "one", "evidence": [{"start": 0, "end": 9, "text": text[0:9]}]},
-        {"code": "sourcing.y", "family": "sourcing", "message": 'two "q"', "evidence": [{"start": 4, "end": 13, "text": text[4:13]}]},
+        {
+            "code": "translation.x",
+            "family": "translation",
+            "message": "one",
+            "evidence": [{"start": 0, "end": 9, "text": text[0:9]}],
+        },
+        {
+            "code": "sourcing.y",
+            "family": "sourcing",
+            "message": 'two "q"',
+            "evidence": [{"start": 4, "end": 13, "text": text[4:13]}],
+        },
     ]
     html = highlight(text, signals)
     assert html == (

@@ -29,7 +29,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
-def check(capsys: pytest.CaptureFixture[str], *args: str, report: Path | None = None) -> tuple[int, str, dict]:
+def check(
+    capsys: pytest.CaptureFixture[str], *args: str, report: Path | None = None
+) -> tuple[int, str, dict]:
     """Run `scorer check` with one job and a JSON report; the exit code, stdout and the report."""
     report = report or Path("report.json")
     code = main(["check", "--jobs", "1", "--report", str(report), *args])
@@ -74,10 +76,25 @@ def test_fail_on_a_signal(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_fail_on_is_repeatable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     undated = tmp_path / "undated.txt"
-    undated.write_text("The council said the park would reopen once the repairs to the fence were finished.\n", encoding="utf-8")
-    code, _, report = check(capsys, "--min-score", "0", "--fail-on", "translation.number_placeholder", "--fail-on", "dating.no_published_date", str(undated))
+    undated.write_text(
+        "The council said the park would reopen once the repairs to the fence were finished.\n",
+        encoding="utf-8",
+    )
+    code, _, report = check(
+        capsys,
+        "--min-score",
+        "0",
+        "--fail-on",
+        "translation.number_placeholder",
+        "--fail-on",
+        "dating.no_published_date",
+        str(undated),
+    )
     assert code == 1
-    assert report["gate"]["fail_on_hits"] == {"translation.number_placeholder": 0, "dating.no_published_date": 1}
+    assert report["gate"]["fail_on_hits"] == {
+        "translation.number_placeholder": 0,
+        "dating.no_published_date": 1,
+    }
 
 
 def test_summary_lists_counts_and_worst_documents(capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,7 +138,23 @@ def test_no_documents_is_an_input_error(capsys: pytest.CaptureFixture[str], tmp_
 
 def test_junit_has_one_case_per_document(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
-    code = main(["check", "-j", "1", "--min-score", "0", "--fail-on", "translation.number_placeholder", "--max-errors", "9", "--junit", str(junit), str(FOLDER), str(RECORDS)])
+    code = main(
+        [
+            "check",
+            "-j",
+            "1",
+            "--min-score",
+            "0",
+            "--fail-on",
+            "translation.number_placeholder",
+            "--max-errors",
+            "9",
+            "--junit",
+            str(junit),
+            str(FOLDER),
+            str(RECORDS),
+        ]
+    )
     capsys.readouterr()
     assert code == 1
     root = ET.parse(junit).getroot()
@@ -139,15 +172,23 @@ def test_junit_has_one_case_per_document(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_defaults_from_pyproject(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.scorer]\nmin_score = 0\nfail_on = ["translation.number_placeholder"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.scorer]\nmin_score = 0\nfail_on = ["translation.number_placeholder"]\n', encoding="utf-8"
+    )
     code, _, report = check(capsys, COPY)
-    assert code == 1 and report["gate"]["min_score"] == 0.0 and report["gate"]["fail_on"] == ["translation.number_placeholder"]
+    assert (
+        code == 1
+        and report["gate"]["min_score"] == 0.0
+        and report["gate"]["fail_on"] == ["translation.number_placeholder"]
+    )
     # The command line wins over the file.
     code, _, report = check(capsys, "--fail-on", "x.never", COPY)
     assert code == 0 and report["gate"]["fail_on"] == ["x.never"]
 
 
-def test_scorer_toml_and_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scorer_toml_and_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "scorer.toml").write_text("min_score = 100\nmax_flagged = 1.0\n", encoding="utf-8")
     code, _, report = check(capsys, *GOOD)
     assert code == 0 and report["gate"]["min_score"] == 100.0 and report["gate"]["max_flagged"] == 1.0
@@ -179,7 +220,21 @@ def test_two_jobs(capsys: pytest.CaptureFixture[str]) -> None:
     reports = []
     for jobs in ("1", "2"):
         path = Path(f"r{jobs}.json")
-        main(["check", "--jobs", jobs, "--min-score", "0", "--report", str(path), str(FOLDER / "sub"), str(INPUTS / "records.jsonl"), "--max-errors", "3"])
+        main(
+            [
+                "check",
+                "--jobs",
+                jobs,
+                "--min-score",
+                "0",
+                "--report",
+                str(path),
+                str(FOLDER / "sub"),
+                str(INPUTS / "records.jsonl"),
+                "--max-errors",
+                "3",
+            ]
+        )
         reports.append(json.loads(path.read_text(encoding="utf-8")))
     capsys.readouterr()
     assert reports[0]["results"] == reports[1]["results"] and reports[0]["errors"] == reports[1]["errors"]

@@ -21,10 +21,26 @@ FOLDER = INPUTS / "folder"
 
 # Short articles written for these tests.
 ARTICLES = [
-    {"id": "a1", "url": "https://example.org/a1", "text": "Le syndicat des eaux a annoncé lundi que les travaux sur le réseau de la rue Pasteur dureront trois semaines, selon un communiqué de la mairie."},
-    {"id": "a2", "url": "https://example.org/a2", "text": "The school board voted on Thursday to extend the library's opening hours to 7 pm, the board's chair, Anna Kowalski, said after the meeting."},
-    {"id": "a3", "url": "https://example.org/a3", "text": "La compagnie de bus a présenté mercredi ses nouveaux horaires d'été, qui entreront en vigueur le 1er juillet, a indiqué sa directrice."},
-    {"id": "a4", "url": "https://example.org/a4", "text": "The museum will close for two weeks in February to replace its lighting, the curator, Tom Baxter, told the local paper on Sunday."},
+    {
+        "id": "a1",
+        "url": "https://example.org/a1",
+        "text": "Le syndicat des eaux a annoncé lundi que les travaux sur le réseau de la rue Pasteur dureront trois semaines, selon un communiqué de la mairie.",
+    },
+    {
+        "id": "a2",
+        "url": "https://example.org/a2",
+        "text": "The school board voted on Thursday to extend the library's opening hours to 7 pm, the board's chair, Anna Kowalski, said after the meeting.",
+    },
+    {
+        "id": "a3",
+        "url": "https://example.org/a3",
+        "text": "La compagnie de bus a présenté mercredi ses nouveaux horaires d'été, qui entreront en vigueur le 1er juillet, a indiqué sa directrice.",
+    },
+    {
+        "id": "a4",
+        "url": "https://example.org/a4",
+        "text": "The museum will close for two weeks in February to replace its lighting, the curator, Tom Baxter, told the local paper on Sunday.",
+    },
 ]
 PAGE = (
     "<html><head><title>{title}</title></head><body><nav>Home</nav><article><h1>{title}</h1>"
@@ -68,9 +84,17 @@ def write_warc(path: Path, pages: list[tuple[str, str]], *, extra: bool = True) 
                 req = writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"))
                 writer.write_record(req)
                 img = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
-                writer.write_record(writer.create_warc_record(url + "/logo.png", "response", payload=io.BytesIO(b"\x89PNG..."), http_headers=img))
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode("utf-8")), http_headers=headers)
+                writer.write_record(
+                    writer.create_warc_record(
+                        url + "/logo.png", "response", payload=io.BytesIO(b"\x89PNG..."), http_headers=img
+                    )
+                )
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(html.encode("utf-8")), http_headers=headers
+            )
             writer.write_record(record)
     return path
 
@@ -78,7 +102,9 @@ def write_warc(path: Path, pages: list[tuple[str, str]], *, extra: bool = True) 
 def pages(n: int) -> list[tuple[str, str]]:
     """`n` (url, html) pairs built from ARTICLES' English texts."""
     bodies = [a["text"] for a in ARTICLES if a["id"] in ("a2", "a4")]
-    return [(f"https://example.org/p{i}", PAGE.format(title=f"Notice {i}", body=bodies[i % 2])) for i in range(n)]
+    return [
+        (f"https://example.org/p{i}", PAGE.format(title=f"Notice {i}", body=bodies[i % 2])) for i in range(n)
+    ]
 
 
 # --- folders ----------------------------------------------------------------------------------------
@@ -164,7 +190,10 @@ def test_field_options_name_the_record_fields() -> None:
     options = ReadOptions(text_field="body", html_field="page", id_field="doc_id", url_field="link")
     docs, fails = split(list(iter_documents([str(INPUTS / "fields.jsonl")], options)))
     assert not fails
-    assert [(d.id, d.url) for d in docs] == [("custom-1", "https://example.org/c/1"), ("custom-2", "https://example.org/c/2")]
+    assert [(d.id, d.url) for d in docs] == [
+        ("custom-1", "https://example.org/c/1"),
+        ("custom-2", "https://example.org/c/2"),
+    ]
     assert "county fair" in docs[1].text
 
 
@@ -272,8 +301,12 @@ def test_not_a_parquet_file(tmp_path: Path) -> None:
     assert isinstance(fail, InputFailure) and "not a readable Parquet file" in fail.error
 
 
-@pytest.mark.parametrize("module, name", [("pyarrow", "batch.parquet"), ("warcio", "crawl.warc"), ("zstandard", "batch.jsonl.zst")])
-def test_missing_optional_package_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, name: str) -> None:
+@pytest.mark.parametrize(
+    "module, name", [("pyarrow", "batch.parquet"), ("warcio", "crawl.warc"), ("zstandard", "batch.jsonl.zst")]
+)
+def test_missing_optional_package_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, name: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(b"not read: the package is missing")
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
