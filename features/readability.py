@@ -44,7 +44,12 @@ def vowel_syllables(word: str, lang: str = "fr") -> int:
     """Syllables of `word` as vowel groups (at least 1): a C-speed regex, 3x cheaper than hyphenation.
     English final e is silent ("despite"), except after a consonant + l ("table")."""
     n = len(_VOWELS.findall(word))
-    if lang == "en" and n > 1 and word[-1] in "eE" and not (word[-2:].lower() == "le" and word[-3:-2].lower() not in "aeiouy"):
+    if (
+        lang == "en"
+        and n > 1
+        and word[-1] in "eE"
+        and not (word[-2:].lower() == "le" and word[-3:-2].lower() not in "aeiouy")
+    ):
         n -= 1
     return max(1, n)
 
@@ -82,15 +87,25 @@ def word_texts(doc: Document) -> list[str]:
     return doc.memo("readability.word_texts", lambda: [doc.text[a:b] for a, b in doc.words])  # type: ignore[no-any-return]
 
 
-def _enough(doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_sentences: int, min_words: int) -> bool:
-    return doc.base_language in LANGUAGES and len(sents) >= min_sentences and sum(len(w) for _, w in sents) >= min_words
+def _enough(
+    doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_sentences: int, min_words: int
+) -> bool:
+    return (
+        doc.base_language in LANGUAGES
+        and len(sents) >= min_sentences
+        and sum(len(w) for _, w in sents) >= min_words
+    )
 
 
 def _is_headline(doc: Document, span: Span) -> bool:
     """A sentence that is a whole line without closing punctuation: a title or subheading (a line
     that ends on a comma is a sentence cut off, not a title)."""
     end = doc.text[span[1] - 1]
-    return end not in _TERMINAL and end != "," and span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs))
+    return (
+        end not in _TERMINAL
+        and end != ","
+        and span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs))
+    )
 
 
 def _after_opener(text: str, floor: int, a: int) -> bool:
@@ -121,7 +136,13 @@ class ReadabilityIndex(Feature):
     }
 
     def __init__(
-        self, *, fence: float = 3.0, min_sentences: int = 3, min_words: int = 60, max_evidence: int = 3, textstat_syllables: bool = False
+        self,
+        *,
+        fence: float = 3.0,
+        min_sentences: int = 3,
+        min_words: int = 60,
+        max_evidence: int = 3,
+        textstat_syllables: bool = False,
     ) -> None:
         from textstat.backend.utils import get_lang_cfg
 
@@ -133,7 +154,10 @@ class ReadabilityIndex(Feature):
         self.min_words = min_words
         self.max_evidence = max_evidence
         self._cfg = {
-            lang: tuple(float(get_lang_cfg(lang, k)) for k in ("fre_base", "fre_sentence_length", "fre_syll_per_word")) for lang in LANGUAGES
+            lang: tuple(
+                float(get_lang_cfg(lang, k)) for k in ("fre_base", "fre_sentence_length", "fre_syll_per_word")
+            )
+            for lang in LANGUAGES
         }
         self._pyphen = {lang: str(_lexicon(lang)["pyphen"]) for lang in LANGUAGES}
         ranges = load_lexicon("readability/ranges")
@@ -154,14 +178,20 @@ class ReadabilityIndex(Feature):
         words = word_texts(doc)
         counts = Counter(words)
         # Syllables once per distinct word of the document: news repeats its words.
-        syl_of = {w: syllables(w, pl) for w in counts} if self.textstat_syllables else {w: vowel_syllables(w, lang) if w.isalpha() else 1 for w in counts}
+        syl_of = (
+            {w: syllables(w, pl) for w in counts}
+            if self.textstat_syllables
+            else {w: vowel_syllables(w, lang) if w.isalpha() else 1 for w in counts}
+        )
         n_words = len(words)
         n_syl = sum(syl_of[w] * n for w, n in counts.items())
         n_long = sum(n for w, n in counts.items() if len(w) > 6)
         flesch = base - k_len * n_words / len(sents) - k_syl * n_syl / n_words
         lix = n_words / len(sents) + 100.0 * n_long / n_words
         out = [
-            self.measure("readability.flesch", f"Flesch reading ease ({lang} constants): {flesch:.1f}.", flesch),
+            self.measure(
+                "readability.flesch", f"Flesch reading ease ({lang} constants): {flesch:.1f}.", flesch
+            ),
             self.measure("readability.lix", f"LIX: {lix:.1f}.", lix),
         ]
         fence = self._fences.get(lang)
@@ -169,7 +199,9 @@ class ReadabilityIndex(Feature):
             hard = flesch < fence[0]
             text = doc.text
             per_sentence = [
-                (base - k_len * len(ws) - k_syl * sum(syl_of[text[a:b]] for a, b in ws) / len(ws), span) for span, ws in sents if ws
+                (base - k_len * len(ws) - k_syl * sum(syl_of[text[a:b]] for a, b in ws) / len(ws), span)
+                for span, ws in sents
+                if ws
             ]
             ranked = sorted(per_sentence, key=lambda t: (t[0] if hard else -t[0], t[1]))
             spans = [sp for _, sp in ranked[: self.max_evidence]]
@@ -214,12 +246,23 @@ class SentenceShape(Feature):
         mean = statistics.fmean(lengths)
         cv = statistics.pstdev(lengths) / mean
         out = [
-            self.measure("readability.sentence_length_mean", f"Mean sentence length: {mean:.1f} words.", mean),
-            self.measure("readability.sentence_length_cv", f"Sentence-length spread (sd/mean): {cv:.2f}.", cv),
+            self.measure(
+                "readability.sentence_length_mean", f"Mean sentence length: {mean:.1f} words.", mean
+            ),
+            self.measure(
+                "readability.sentence_length_cv", f"Sentence-length spread (sd/mean): {cv:.2f}.", cv
+            ),
         ]
         long = [sp for sp, w in sents if len(w) > self.long_words]
         if long:
-            out.append(self.flag(doc, "readability.long_sentence", f"{len(long)} sentence(s) longer than {self.long_words} words.", long))
+            out.append(
+                self.flag(
+                    doc,
+                    "readability.long_sentence",
+                    f"{len(long)} sentence(s) longer than {self.long_words} words.",
+                    long,
+                )
+            )
         return out
 
 
@@ -244,7 +287,9 @@ class Fragments(Feature):
     def __init__(self, *, min_sentences: int = 3) -> None:
         self.min_sentences = min_sentences
         self._dangling = {lang: frozenset(_lexicon(lang)["dangling"]) for lang in LANGUAGES}
-        self._before_ellipsis = {lang: frozenset(_lexicon(lang)["dangling_before_ellipsis"]) for lang in LANGUAGES}
+        self._before_ellipsis = {
+            lang: frozenset(_lexicon(lang)["dangling_before_ellipsis"]) for lang in LANGUAGES
+        }
 
     def _cut_off(self, text: str, span: Span, words: tuple[Span, ...], lang: str) -> bool:
         end = text[span[1] - 1]
@@ -277,9 +322,17 @@ class Fragments(Feature):
             if not (initial or after_initial) and self._cut_off(text, sp, words, lang):
                 found.append(sp)
             after_initial = initial
-        out = [self.measure("readability.fragment_share", f"{len(found)} of {len(sents)} sentences are cut off.", len(found) / len(sents))]
+        out = [
+            self.measure(
+                "readability.fragment_share",
+                f"{len(found)} of {len(sents)} sentences are cut off.",
+                len(found) / len(sents),
+            )
+        ]
         if found:
-            out.append(self.flag(doc, "readability.fragment", f"{len(found)} sentence(s) cut off mid-phrase.", found))
+            out.append(
+                self.flag(doc, "readability.fragment", f"{len(found)} sentence(s) cut off mid-phrase.", found)
+            )
         return out
 
 
@@ -298,7 +351,15 @@ class LexicalVariety(Feature):
         "readability.rare_word_share": "Share of lower-case words that are very rare or unknown in the language (opt-in: rare_words=True).",
     }
 
-    def __init__(self, *, window: int = 100, stride: int = 10, rare_words: bool = False, rare_zipf: float = 1.5, min_words: int = 100) -> None:
+    def __init__(
+        self,
+        *,
+        window: int = 100,
+        stride: int = 10,
+        rare_words: bool = False,
+        rare_zipf: float = 1.5,
+        min_words: int = 100,
+    ) -> None:
         self.window = window
         # Off by default: on news, human and machine translations alike it is ~0 and carries no
         # information (scripts/eval_readability.py), and each unseen word costs a frequency lookup.
@@ -315,13 +376,21 @@ class LexicalVariety(Feature):
         if len(raw) < self.min_words:
             return []
         mattr = _mattr([t.lower() for t in raw], min(self.window, len(raw)), self.stride)
-        out = [self.measure("readability.mattr", f"Type-token ratio over {self.window}-word windows: {mattr:.3f}.", mattr)]
+        out = [
+            self.measure(
+                "readability.mattr", f"Type-token ratio over {self.window}-word windows: {mattr:.3f}.", mattr
+            )
+        ]
         if self.rare_words:
             lower = Counter(t for t in raw if t.islower() and len(t) > 2 and t.isalpha())
             rare = sum(n for t, n in lower.items() if zipf(t, lang) < self.rare_zipf)
             total = sum(lower.values())
             share = rare / total if total else 0.0
-            out.append(self.measure("readability.rare_word_share", f"{rare} of {total} lower-case words are very rare.", share))
+            out.append(
+                self.measure(
+                    "readability.rare_word_share", f"{rare} of {total} lower-case words are very rare.", share
+                )
+            )
         return out
 
 
@@ -351,7 +420,14 @@ class Capitalisation(Feature):
         "readability.midsentence_capital": "Words capitalised mid-sentence that the text elsewhere writes in lower case (or French day/month names).",
     }
 
-    def __init__(self, *, min_title_words: int = 3, title_share: float = 0.75, max_line_words: int = 20, min_distinct: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        min_title_words: int = 3,
+        title_share: float = 0.75,
+        max_line_words: int = 20,
+        min_distinct: int = 3,
+    ) -> None:
         self.min_title_words = min_title_words
         self.min_distinct = min_distinct
         self.title_share = title_share
@@ -388,10 +464,26 @@ class Capitalisation(Feature):
                 distinct.add(low)
         out = []
         if title_lines:
-            out.append(self.flag(doc, "readability.title_case_line", f"{len(title_lines)} line(s) in Title Case, which French headlines do not use.", title_lines))
+            out.append(
+                self.flag(
+                    doc,
+                    "readability.title_case_line",
+                    f"{len(title_lines)} line(s) in Title Case, which French headlines do not use.",
+                    title_lines,
+                )
+            )
         # One stray capital is house style or a name; several distinct common words are a pattern.
-        if capitals and (len(distinct) >= self.min_distinct or any(w in self._calendar[lang] for w in distinct)):
-            out.append(self.flag(doc, "readability.midsentence_capital", f"{len(capitals)} word(s) capitalised mid-sentence that are common words here.", capitals))
+        if capitals and (
+            len(distinct) >= self.min_distinct or any(w in self._calendar[lang] for w in distinct)
+        ):
+            out.append(
+                self.flag(
+                    doc,
+                    "readability.midsentence_capital",
+                    f"{len(capitals)} word(s) capitalised mid-sentence that are common words here.",
+                    capitals,
+                )
+            )
         return out
 
     @staticmethod
@@ -413,7 +505,11 @@ class Capitalisation(Feature):
             return False
         text = doc.text
         # Capitals-only words (acronyms, lines set in capitals) say nothing about Title Case.
-        rest = [w for w in (text[a:b] for a, b in words[1:]) if w[0].isalpha() and not (len(w) > 1 and w.isupper())]
+        rest = [
+            w
+            for w in (text[a:b] for a, b in words[1:])
+            if w[0].isalpha() and not (len(w) > 1 and w.isupper())
+        ]
         caps = [w for w in rest if w[0].isupper()]
         if len(caps) < self.min_title_words or len(caps) < self.title_share * len(rest):
             return False

@@ -35,7 +35,11 @@ def _texts(lang: str) -> tuple[str, list[str]]:
         return "fr_news/orangesum_sample.jsonl (all records)", [r["text"] for r in rows]
     path = SHARED / "data" / "extraction" / "gold.jsonl"
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    texts = [r["gold_article_body"] for r in rows if r.get("lang") == "en" and r.get("gold_type") == "full_text" and r.get("gold_article_body")]
+    texts = [
+        r["gold_article_body"]
+        for r in rows
+        if r.get("lang") == "en" and r.get("gold_type") == "full_text" and r.get("gold_article_body")
+    ]
     return "extraction/gold.jsonl (lang en, gold_type full_text: scrapinghub-aeb article bodies)", texts
 
 
@@ -46,7 +50,9 @@ def _quantiles(values: list[float]) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dry-run", action="store_true", help="print the ranges without writing the data file")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the ranges without writing the data file"
+    )
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(f"../shared is absent ({SHARED}): nothing to fit.")
@@ -69,7 +75,9 @@ def main() -> int:
         print(f"{lang}: {source}, {len(texts)} documents")
         for name, vals in sorted(values.items()):
             q = entry[name]
-            print(f"  {name:22s} n={len(vals):5d} " + " ".join(f"{k}={v:.2f}" for k, v in q.items() if k != "n"))  # type: ignore[union-attr]
+            print(
+                f"  {name:22s} n={len(vals):5d} " + " ".join(f"{k}={v:.2f}" for k, v in q.items() if k != "n")
+            )  # type: ignore[union-attr]
     if not args.dry_run:
         OUT.write_text(json.dumps(ranges, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")

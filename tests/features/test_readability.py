@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from features.readability import Capitalisation, Fragments, LexicalVariety, ReadabilityIndex, SentenceShape, _mattr, vowel_syllables
+from features.readability import (
+    Capitalisation,
+    Fragments,
+    LexicalVariety,
+    ReadabilityIndex,
+    SentenceShape,
+    _mattr,
+    vowel_syllables,
+)
 from tests.helpers import check_signal, make_doc, signals_of
 
 FR_NEWS = (
@@ -68,12 +76,17 @@ EN_LONG = EN_NEWS + (
     "document that the deputy leader in charge of finance and property presented to the members of the council, "
     "who promised a first review before the end of next year."
 )
-FR_CUT = FR_NEWS + "\n\nLe ministre a présenté un plan pour la. Les syndicats ont réagi aussitôt,\n\nLa suite demain."
+FR_CUT = (
+    FR_NEWS
+    + "\n\nLe ministre a présenté un plan pour la. Les syndicats ont réagi aussitôt,\n\nLa suite demain."
+)
 EN_CUT = EN_NEWS + "\n\nThe minister presented a plan for the. The unions reacted at once,\n\nMore tomorrow."
 FR_TITLE = "Le Conseil Municipal Adopte Un Budget Pour Les Écoles\n\n" + FR_NEWS
 EN_TITLE = "City Council Approves A Budget For Local Schools\n\n" + EN_NEWS
 FR_CAPS = FR_NEWS + "\n\nLe conseil se réunira le Mardi 4 juin pour voter."
-EN_CAPS = EN_NEWS + "\n\nThe plan covers every City school, each Council building and the Budget of the Groups."
+EN_CAPS = (
+    EN_NEWS + "\n\nThe plan covers every City school, each Council building and the Budget of the Groups."
+)
 # Flat sentence lengths: every sentence has exactly nine words.
 FR_FLAT = " ".join(f"Le conseil de la ville a voté le texte {n}." for n in range(12))
 EN_FLAT = " ".join(f"The council of the city voted on text {n} today." for n in range(12))
@@ -81,12 +94,20 @@ EN_FLAT = " ".join(f"The council of the city voted on text {n} today." for n in 
 FR_REPEAT = " ".join(["Le conseil a voté le budget de la ville. Le budget de la ville est voté."] * 12)
 EN_REPEAT = " ".join(["The council voted the city budget. The city budget is voted."] * 12)
 # Invented words in place of common ones, as a spinning tool or a broken translation leaves them.
-FR_RARE = FR_NEWS.replace("budget", "zorbinet").replace("hausse", "flurpation").replace("écoles", "brontalles").replace(
-    "transports", "quirmances"
-).replace("séance", "plovade")
-EN_RARE = EN_NEWS.replace("budget", "zorbinet").replace("increase", "flurpation").replace("schools", "brontalls").replace(
-    "transport", "quirmance"
-).replace("meeting", "plovade")
+FR_RARE = (
+    FR_NEWS.replace("budget", "zorbinet")
+    .replace("hausse", "flurpation")
+    .replace("écoles", "brontalles")
+    .replace("transports", "quirmances")
+    .replace("séance", "plovade")
+)
+EN_RARE = (
+    EN_NEWS.replace("budget", "zorbinet")
+    .replace("increase", "flurpation")
+    .replace("schools", "brontalls")
+    .replace("transport", "quirmance")
+    .replace("meeting", "plovade")
+)
 
 
 def _value(feature, doc, code) -> float:  # type: ignore[no-untyped-def]
@@ -120,7 +141,9 @@ FLAG_CASES = [
 ]
 
 
-@pytest.mark.parametrize("cls, code, lang, text, expected", FLAG_CASES, ids=[f"{c[1]}-{c[2]}-{c[4]}" for c in FLAG_CASES])
+@pytest.mark.parametrize(
+    "cls, code, lang, text, expected", FLAG_CASES, ids=[f"{c[1]}-{c[2]}-{c[4]}" for c in FLAG_CASES]
+)
 def test_flag(cls, code, lang, text, expected) -> None:  # type: ignore[no-untyped-def]
     check_signal(cls(), make_doc(text, language=lang), code, expected)
 
@@ -128,7 +151,13 @@ def test_flag(cls, code, lang, text, expected) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize(
     "cls, code, lang, text, quote",
     [
-        (ReadabilityIndex, "readability.atypical_flesch", "fr", FR_HARD, "Considérant l'impérieuse nécessité"),
+        (
+            ReadabilityIndex,
+            "readability.atypical_flesch",
+            "fr",
+            FR_HARD,
+            "Considérant l'impérieuse nécessité",
+        ),
         (SentenceShape, "readability.long_sentence", "fr", FR_LONG, "à l'entretien des gymnases"),
         (Fragments, "readability.fragment", "fr", FR_CUT, "un plan pour la."),
         (Fragments, "readability.fragment", "en", EN_CUT, "The unions reacted at once,"),
@@ -171,7 +200,14 @@ def test_french_flesch_uses_kandel_moles_constants() -> None:
         (LexicalVariety, "readability.mattr"),
     ],
 )
-@pytest.mark.parametrize("text, lang", [("Ein kurzer deutscher Text. " * 40, "de"), ("Trop court. Vraiment.", "fr"), ("Too short. Really.", "en")])
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("Ein kurzer deutscher Text. " * 40, "de"),
+        ("Trop court. Vraiment.", "fr"),
+        ("Too short. Really.", "en"),
+    ],
+)
 def test_measures_absent_without_language_or_text(cls, code, text, lang) -> None:  # type: ignore[no-untyped-def]
     check_signal(cls(), make_doc(text, language=lang), code, False)
 
@@ -208,7 +244,9 @@ def test_rare_word_share(lang: str, rare: str, clean: str) -> None:
 @pytest.mark.parametrize("lang, text", [("fr", FR_NEWS), ("en", EN_NEWS)])
 def test_rare_word_share_is_opt_in(lang: str, text: str) -> None:
     check_signal(LexicalVariety(), make_doc(text, language=lang), "readability.rare_word_share", False)
-    check_signal(LexicalVariety(rare_words=True), make_doc(text, language=lang), "readability.rare_word_share", True)
+    check_signal(
+        LexicalVariety(rare_words=True), make_doc(text, language=lang), "readability.rare_word_share", True
+    )
 
 
 @pytest.mark.parametrize("lang, hard, easy", [("fr", FR_HARD, FR_NEWS), ("en", EN_HARD, EN_NEWS)])
@@ -218,7 +256,16 @@ def test_textstat_syllable_counter_ranks_alike(lang: str, hard: str, easy: str) 
     assert _value(f, hard_doc, "readability.flesch") < _value(f, easy_doc, "readability.flesch")
 
 
-@pytest.mark.parametrize("word, lang, n", [("hausse", "fr", 2), ("gouvernement", "fr", 4), ("despite", "en", 2), ("table", "en", 2), ("year", "en", 1)])
+@pytest.mark.parametrize(
+    "word, lang, n",
+    [
+        ("hausse", "fr", 2),
+        ("gouvernement", "fr", 4),
+        ("despite", "en", 2),
+        ("table", "en", 2),
+        ("year", "en", 1),
+    ],
+)
 def test_vowel_syllables(word: str, lang: str, n: int) -> None:
     assert vowel_syllables(word, lang) == n
 
@@ -226,7 +273,9 @@ def test_vowel_syllables(word: str, lang: str, n: int) -> None:
 def test_mattr_matches_the_definition() -> None:
     tokens = list("abcabcaabbddeeffab" * 5)
     window = 10
-    expected = sum(len(set(tokens[i : i + window])) for i in range(len(tokens) - window + 1)) / (window * (len(tokens) - window + 1))
+    expected = sum(len(set(tokens[i : i + window])) for i in range(len(tokens) - window + 1)) / (
+        window * (len(tokens) - window + 1)
+    )
     assert _mattr(tokens, window) == pytest.approx(expected)
 
 
