@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from html import escape
+from itertools import islice
 from typing import Any, TextIO
 
 from features import FAMILIES
@@ -26,6 +27,7 @@ FAMILY_COLOURS = {
 }
 LABEL_COLOURS = {"high": "#2e9d4f", "medium": "#d8b520", "low": "#e5822e", "very_low": "#c9302c"}
 OTHER_COLOUR = "#dddddd"
+MAX_ERRORS_SHOWN = 1000
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#222;background:#fff}
@@ -253,10 +255,13 @@ def write_html(
     for rank, art in order:
         _write_article(w, rank, art)
     w("</section>\n")
-    errs = list(errors)
+    errs = list(islice(errors, MAX_ERRORS_SHOWN + 1))
     if errs:
-        w(f'<section class="errors"><h2>Inputs that could not be scored ({len(errs)})</h2><ul>')
-        w("".join(f"<li>{_e(e.get('source'))}: {_e(e.get('error'))}</li>" for e in errs))
+        total = summary.get("errors", len(errs))
+        w(f'<section class="errors"><h2>Inputs that could not be scored ({_e(total)})</h2><ul>')
+        w("".join(f"<li>{_e(e.get('source'))}: {_e(e.get('error'))}</li>" for e in errs[:MAX_ERRORS_SHOWN]))
+        if len(errs) > MAX_ERRORS_SHOWN:
+            w(f"<li>… and {_e(total - MAX_ERRORS_SHOWN)} more (see the JSON output)</li>")
         w("</ul></section>\n")
     w(f"<script>{SCRIPT}</script></body></html>\n")
 
