@@ -28,6 +28,8 @@ _GLUE_RE = re.compile(r"[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ]")
 _GLUE_SPLIT_RE = re.compile(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])")
 # Template and CMS artefacts: snake_case identifiers, shortcodes, unrendered template variables.
 _ARTEFACT_RE = re.compile(r"\b[a-z]{2,20}_[a-z_]{2,30}\b|\[/?[a-z_]{3,30}(?: [^\]\n]{0,200})?\]|\{\{[^}\n]{0,100}\}\}|%%[a-z_]{2,30}%%")
+_TIME_RE = re.compile(r"\s*(?:\d{1,2}[:h]\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\s*$")
+_COUNT_RE = re.compile(r"\((?:[1-9]\d{0,5}|0)\)\s*$")
 _TERMINAL = frozenset(".!?»\"”…)")
 _SEPARATORS = "|›»>•·/"
 _ELLIPSIS = ("...", "…")
@@ -103,6 +105,7 @@ class Line:
     tokens: list[str]  # lower case
     stop_hits: dict[str, int]  # language -> number of its stop words in the line
     phrase_hits: int  # furniture phrases found
+    phrase_len: int  # tokens in the longest furniture phrase found
     starts_with_marker: bool  # the line opens with a related-links/comments marker
     word_share: float  # share of tokens that are furniture words
     glue: int  # lower->upper transitions inside tokens (glued breadcrumbs)
@@ -114,10 +117,11 @@ class Line:
     n: int  # number of tokens
 
 
-def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int) -> tuple[int, bool]:
-    """How many lexicon phrases occur in `tokens`, and whether one starts at token 0."""
+def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int) -> tuple[int, bool, int]:
+    """How many lexicon phrases occur in `tokens`, whether one starts at token 0, and the longest hit."""
     hits = 0
     at_start = False
+    best = 0
     n = len(tokens)
     for i in range(n):
         if tokens[i] not in firsts:
@@ -126,7 +130,8 @@ def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts
             if tuple(tokens[i : i + k]) in table:
                 hits += 1
                 at_start = at_start or i == 0
-    return hits, at_start
+                best = max(best, k)
+    return hits, at_start, best
 
 
 def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
@@ -155,8 +160,8 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
     # searched at their start only, which bounds the work on long paragraphs.
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
-    hits, _ = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
-    _, marker_start = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
+    hits, _, longest = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
+    _, marker_start, _ = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
     word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0  # used on short lines only
     stripped = text.rstrip()
     return Line(
@@ -166,6 +171,7 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         tokens=tokens,
         stop_hits=stop_hits,
         phrase_hits=hits,
+        phrase_len=longest,
         starts_with_marker=marker_start,
         word_share=word_share,
         glue=glue,
@@ -307,6 +313,15 @@ def score_lines(
         if ln.artefact:
             pts += 3.0
             why.append("CMS artefact")
+        if ln.n <= 3 and _TIME_RE.match(ln.text):
+            pts += 1.5  # a bare time or date stamp ("14:10", "12/03/2024") of a live feed or a list
+            why.append("bare timestamp")
+        if ln.text.rstrip().endswith("*") and ln.n <= 6:
+            pts += 2.0  # a form field marked as required ("Votre nom : *")
+            why.append("required form field")
+        if ln.n <= 3 and _COUNT_RE.search(ln.text):
+            pts += 2.0  # "Archives (129)", "Politique (12)": a category or archive link with its count
+            why.append("link with a count")
         if short[i]:
             pts += 1.0
             why.append("short line")
@@ -334,7 +349,9 @@ def score_lines(
         if foreign_language(ln, lang):
             pts += 1.5
             why.append("another language")
-        if prose[i]:
+        # A sentence that carries a long furniture phrase ("en poursuivant votre navigation", "your email
+        # address will not be published") is a notice written as prose: no prose discount.
+        if prose[i] and ln.phrase_len < 3:
             pts -= 3.0
         elif ln.n >= 8 and ln.stop_hits.get(lang, 0) >= 0.3 * ln.n and not ln.phrase_hits:
             pts -= 1.5
@@ -420,7 +437,7 @@ class FurnitureLines(Feature):
         glued: list[Span] = []
         artefacts: list[Span] = []
         for ln, v in zip(lines, verdicts):
-            if ln.glue and v.score < self.threshold:
+            if ln.glue and (v.score < self.threshold or is_prose(ln, doc.base_language)):
                 # A breadcrumb glued to the first words of a prose line: cite (and remove) only the crumb.
                 if ln.index < 3 and 0 <= ln.glue_at < 6:
                     glued.append(_glue_span(doc, ln))
@@ -527,7 +544,7 @@ class Repetition(Feature):
             # A title: a few words, one sentence at most, not a label or a teaser.
             text = ln.text.rstrip()
             body = text.rstrip(".")
-            if 3 <= ln.n <= (15 if body != text else 30) and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
+            if 3 <= ln.n <= (20 if body != text else 30) and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
                 return _norm(ln.text), ln.index
             break
         return None, -1
