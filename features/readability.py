@@ -4,8 +4,9 @@ Machine-translated and spun copies read differently from edited news: flatter se
 fragments, rare or invented words, headline-case lines and stray capitals in the body. These features
 turn that texture into measures for the classifier, and into flags with evidence where a span is to
 blame. Readability indices use textstat's per-language formula constants (Kandel-Moles for French,
-Flesch for English) and its pyphen syllable counter, called with the language as an argument so that
-no global textstat state passes from one document to the next.
+Flesch for English), read with the language as an argument (`get_lang_cfg(lang, key)`) rather than
+through textstat's global `set_lang`, so no state passes from one document to the next. Syllables are
+vowel groups by default; textstat's hyphenation counter is an option (`textstat_syllables=True`).
 """
 
 from __future__ import annotations
