@@ -27,10 +27,12 @@ _TOKEN_RE = re.compile(r"\w+(?:-\w+)*")
 _GLUE_RE = re.compile(r"[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ]")
 _GLUE_SPLIT_RE = re.compile(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])")
 # Template and CMS artefacts: snake_case identifiers, shortcodes, unrendered template variables.
-_ARTEFACT_RE = re.compile(r"\b[a-z]{2,20}_[a-z_]{2,30}\b|\[/?[a-z_]{3,30}(?: [^\]\n]{0,200})?\]|\{\{[^}\n]{0,100}\}\}|%%[a-z_]{2,30}%%")
+_ARTEFACT_RE = re.compile(
+    r"\b[a-z]{2,20}_[a-z_]{2,30}\b|\[/?[a-z_]{3,30}(?: [^\]\n]{0,200})?\]|\{\{[^}\n]{0,100}\}\}|%%[a-z_]{2,30}%%"
+)
 _TIME_RE = re.compile(r"\s*(?:\d{1,2}[:h]\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\s*$")
 _COUNT_RE = re.compile(r"\((?:[1-9]\d{0,5}|0)\)\s*$")
-_TERMINAL = frozenset(".!?»\"”…)")
+_TERMINAL = frozenset('.!?»"”…)')
 _SEPARATORS = "|›»>•·/"
 _ELLIPSIS = ("...", "…")
 
@@ -117,7 +119,9 @@ class Line:
     n: int  # number of tokens
 
 
-def _ngram_hits(tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int) -> tuple[int, bool, int]:
+def _ngram_hits(
+    tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int
+) -> tuple[int, bool, int]:
     """How many lexicon phrases occur in `tokens`, whether one starts at token 0, and the longest hit."""
     hits = 0
     at_start = False
@@ -147,7 +151,11 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         for m in _TOKEN_RE.finditer(text):
             t = m.group()
             g = len(_GLUE_RE.findall(t)) if len(t) >= 8 else 0
-            if g >= 2 and not (m.start() and text[m.start() - 1] in "@#/") and not any(c.isdigit() for c in t):
+            if (
+                g >= 2
+                and not (m.start() and text[m.start() - 1] in "@#/")
+                and not any(c.isdigit() for c in t)
+            ):
                 glue += g
                 glue_at = len(tokens) if glue_at < 0 else glue_at
                 tokens.extend(_GLUE_SPLIT_RE.sub(r"\1 \2", t).lower().split())
@@ -162,7 +170,9 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
     hits, _, longest = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
     _, marker_start, _ = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
-    word_share = sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0  # used on short lines only
+    word_share = (
+        sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0
+    )  # used on short lines only
     stripped = text.rstrip()
     return Line(
         index=index,
@@ -199,7 +209,9 @@ def foreign_language(line: Line, lang: str, *, min_hits: int = 3) -> str | None:
     if lang not in line.stop_hits or line.n < 4:
         return None
     own = line.stop_hits[lang]
-    best, hits = max(((la, h) for la, h in line.stop_hits.items() if la != lang), key=lambda kv: (kv[1], kv[0]))
+    best, hits = max(
+        ((la, h) for la, h in line.stop_hits.items() if la != lang), key=lambda kv: (kv[1], kv[0])
+    )
     if hits >= min_hits and hits >= 2 * own + 2:
         return best
     return None
@@ -328,7 +340,12 @@ def score_lines(
             if ln.n <= 3:
                 pts += 0.5
             # Only a bare word: a quoted or dashed one ('- "Covidiots" -') is a subheading.
-            if ln.n == 1 and ln.text.strip().isalpha() and not ln.text.isupper() and _is_unknown_word(ln.tokens[0], lang):
+            if (
+                ln.n == 1
+                and ln.text.strip().isalpha()
+                and not ln.text.isupper()
+                and _is_unknown_word(ln.tokens[0], lang)
+            ):
                 pts += 1.5
                 why.append("unknown word")
             if counts.get(_norm(ln.text), 0) >= 2:
@@ -395,10 +412,15 @@ def merge_lines(doc: Document, spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def chunked_flags(feature: Feature, doc: Document, code: str, message: str, spans: Sequence[Span]) -> list[Signal]:
+def chunked_flags(
+    feature: Feature, doc: Document, code: str, message: str, spans: Sequence[Span]
+) -> list[Signal]:
     """Flags for `code` citing `spans`, split so that no signal exceeds the evidence bound: the clean
     text must remove every span, not only the first ones. The values add up to the number of spans."""
-    return [feature.flag(doc, code, message, spans[k : k + MAX_EVIDENCE]) for k in range(0, len(spans), MAX_EVIDENCE)]
+    return [
+        feature.flag(doc, code, message, spans[k : k + MAX_EVIDENCE])
+        for k in range(0, len(spans), MAX_EVIDENCE)
+    ]
 
 
 class FurnitureLines(Feature):
@@ -436,7 +458,7 @@ class FurnitureLines(Feature):
         furniture: list[Span] = []
         glued: list[Span] = []
         artefacts: list[Span] = []
-        for ln, v in zip(lines, verdicts):
+        for ln, v in zip(lines, verdicts, strict=True):
             if ln.glue and (v.score < self.threshold or is_prose(ln, doc.base_language)):
                 # A breadcrumb glued to the first words of a prose line: cite (and remove) only the crumb.
                 if ln.index < 3 and 0 <= ln.glue_at < 6:
@@ -453,10 +475,30 @@ class FurnitureLines(Feature):
         total = sum(b - a for a, b in doc.paragraphs)
         flagged = sum(b - a for a, b in furniture + glued + artefacts)
         out: list[Signal] = []
-        out += chunked_flags(self, doc, "boilerplate.furniture_line", "Lines that are page furniture, not article text.", merge_lines(doc, furniture))
-        out += chunked_flags(self, doc, "boilerplate.glued_breadcrumb", "A breadcrumb or menu glued together or to the text.", glued)
-        out += chunked_flags(self, doc, "boilerplate.cms_artefact", "Template or CMS artefacts left in the text.", artefacts)
-        out.append(self.measure("boilerplate.furniture_share", "Share of the text in furniture lines.", flagged / total if total else 0.0))
+        out += chunked_flags(
+            self,
+            doc,
+            "boilerplate.furniture_line",
+            "Lines that are page furniture, not article text.",
+            merge_lines(doc, furniture),
+        )
+        out += chunked_flags(
+            self,
+            doc,
+            "boilerplate.glued_breadcrumb",
+            "A breadcrumb or menu glued together or to the text.",
+            glued,
+        )
+        out += chunked_flags(
+            self, doc, "boilerplate.cms_artefact", "Template or CMS artefacts left in the text.", artefacts
+        )
+        out.append(
+            self.measure(
+                "boilerplate.furniture_share",
+                "Share of the text in furniture lines.",
+                flagged / total if total else 0.0,
+            )
+        )
         return out
 
 
@@ -528,7 +570,9 @@ class Repetition(Feature):
         self.threshold = threshold
         self._lex = LexiconSet()
 
-    def _headline(self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]) -> tuple[str | None, int]:
+    def _headline(
+        self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]
+    ) -> tuple[str | None, int]:
         if doc.title and _norm(doc.title):
             # The title line heads the text when it comes before the first long (prose) line.
             title = _norm(doc.title)
@@ -538,13 +582,17 @@ class Repetition(Feature):
                 if ln.n >= 12:
                     break
             return title, -1
-        for ln, v in zip(lines[:5], verdicts[:5]):
+        for ln, v in zip(lines[:5], verdicts[:5], strict=True):
             if v.score >= self.threshold:
                 continue
             # A title: a few words, one sentence at most, not a label or a teaser.
             text = ln.text.rstrip()
             body = text.rstrip(".")
-            if 3 <= ln.n <= (20 if body != text else 30) and not body.endswith((":", *_ELLIPSIS)) and ". " not in body:
+            if (
+                3 <= ln.n <= (20 if body != text else 30)
+                and not body.endswith((":", *_ELLIPSIS))
+                and ". " not in body
+            ):
                 return _norm(ln.text), ln.index
             break
         return None, -1
@@ -554,31 +602,48 @@ class Repetition(Feature):
         verdicts = verdicts_of(doc, self._lex)
         headline, head_idx = self._headline(doc, lines, verdicts)
         norms = [_norm(ln.text) for ln in lines]
-        repeated = [ln.span for ln, t in zip(lines, norms) if headline and t == headline and ln.index != head_idx]
+        repeated = [
+            ln.span
+            for ln, t in zip(lines, norms, strict=True)
+            if headline and t == headline and ln.index != head_idx
+        ]
         seen: set[str] = set()
         dups: list[Span] = []
-        for ln, t in zip(lines, norms):
+        for ln, t in zip(lines, norms, strict=True):
             if ln.n < self.min_dup_words or t == headline:
                 continue
             if t in seen:
                 dups.append(ln.span)
             seen.add(t)
         teasers: list[Span] = []
-        for ln, t in zip(lines, norms):
+        for ln, t in zip(lines, norms, strict=True):
             if not ln.ellipsis or ln.n < self.min_teaser_words:
                 continue
             # The teaser without its ellipsis must start another, longer line.
-            for other, ot in zip(lines, norms):
+            for other, ot in zip(lines, norms, strict=True):
                 if other is not ln and len(ot) > len(t) and ot.startswith(t):
                     teasers.append(ln.span)
                     break
         out: list[Signal] = []
         if repeated:
-            out.append(self.flag(doc, "boilerplate.repeated_headline", "The headline is repeated in the text.", repeated))
+            out.append(
+                self.flag(
+                    doc, "boilerplate.repeated_headline", "The headline is repeated in the text.", repeated
+                )
+            )
         if teasers:
-            out.append(self.flag(doc, "boilerplate.teaser_repeated", "A teaser cut with '...' is followed or preceded by its full text.", teasers))
+            out.append(
+                self.flag(
+                    doc,
+                    "boilerplate.teaser_repeated",
+                    "A teaser cut with '...' is followed or preceded by its full text.",
+                    teasers,
+                )
+            )
         if dups:
-            out.append(self.flag(doc, "boilerplate.duplicate_paragraph", "Paragraphs that occur twice.", dups))
+            out.append(
+                self.flag(doc, "boilerplate.duplicate_paragraph", "Paragraphs that occur twice.", dups)
+            )
         return out
 
 
@@ -636,14 +701,24 @@ class OffTopicTail(Feature):
         if start is None:
             return []
         tail = (lines[start].span[0], lines[-1].span[1])
-        return [self.flag(doc, "boilerplate.offtopic_tail", "Trailing paragraphs unrelated to the article.", [tail], value=len(lines) - start)]
+        return [
+            self.flag(
+                doc,
+                "boilerplate.offtopic_tail",
+                "Trailing paragraphs unrelated to the article.",
+                [tail],
+                value=len(lines) - start,
+            )
+        ]
 
     def _overlap(self, body: set[str], para: list[str]) -> float:
         return sum(1 for s in para if s in body) / len(para)
 
     def _marker_tail(self, lines: Sequence[Line], stems: Sequence[list[str]], n_chars: int) -> int | None:
         for ln in lines:
-            if not (ln.starts_with_marker and ln.n <= 6 and ln.span[0] >= n_chars * (1 - self.max_tail_share)):
+            if not (
+                ln.starts_with_marker and ln.n <= 6 and ln.span[0] >= n_chars * (1 - self.max_tail_share)
+            ):
                 continue
             i = ln.index
             body = {s for st in stems[:i] for s in st}
@@ -682,7 +757,12 @@ class OffTopicTail(Feature):
             return None
         # Short lines just before the first off-topic paragraph (its title, a label) belong to the tail.
         j = best
-        while j > 0 and len(stems[j - 1]) < self.min_content_words and not lines[j - 1].terminal and j - 1 > content_idx[0]:
+        while (
+            j > 0
+            and len(stems[j - 1]) < self.min_content_words
+            and not lines[j - 1].terminal
+            and j - 1 > content_idx[0]
+        ):
             j -= 1
         return j
 
@@ -718,7 +798,13 @@ class ForeignLanguageLines(Feature):
         if not spans:
             return []
         return [
-            self.flag(doc, "boilerplate.foreign_language_line", f"Lines in another language than the body ({lang}).", spans, languages=found)
+            self.flag(
+                doc,
+                "boilerplate.foreign_language_line",
+                f"Lines in another language than the body ({lang}).",
+                spans,
+                languages=found,
+            )
         ]
 
 
@@ -796,4 +882,11 @@ def flagged_line_indices(doc: Document, features: Iterable[Feature] | None = Non
     return out
 
 
-FEATURES: list[type[Feature]] = [FurnitureLines, EmptyMetadataLabel, Repetition, OffTopicTail, ForeignLanguageLines, HtmlExtraction]
+FEATURES: list[type[Feature]] = [
+    FurnitureLines,
+    EmptyMetadataLabel,
+    Repetition,
+    OffTopicTail,
+    ForeignLanguageLines,
+    HtmlExtraction,
+]

@@ -56,7 +56,14 @@ BLOCK_TAGS = frozenset(
 )
 HIDDEN_TAGS = frozenset("script style noscript template head iframe svg".split())
 C4_END = (".", "?", "!", '"', "'")
-C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+C4_POLICY = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 _WS = re.compile(r"\s+")
 _C4_SENT = re.compile(r"[.!?]+(?:\s|$)")
 
@@ -173,7 +180,7 @@ def c4_line_drop(line: str) -> bool:
 def c4_page(lines: list[str]) -> list[bool]:
     """C4's line rules plus its page rules (too few sentences, lorem ipsum, curly brackets)."""
     drop = [c4_line_drop(ln) for ln in lines]
-    kept = " ".join(ln for ln, d in zip(lines, drop) if not d)
+    kept = " ".join(ln for ln, d in zip(lines, drop, strict=True) if not d)
     page = "\n".join(lines).lower()
     if len(_C4_SENT.findall(kept)) < 5 or "lorem ipsum" in page or "{" in page:
         return [True] * len(lines)
@@ -242,15 +249,24 @@ def eval_extraction(limit: int | None) -> None:
         n_pages[group] += 1
         lang = "fr" if doc.base_language == "fr" else ("en" if doc.base_language == "en" else "other")
         for sysname in systems:
-            for pred, g in zip(preds[sysname], gold):
+            for pred, g in zip(preds[sysname], gold, strict=True):
                 if g is None:
                     continue
                 for key in (group, "all", f"lang={lang}"):
                     scores[(key, sysname)].add(pred, g)
     print("== Line-level boilerplate detection on naive page text (../shared/data/extraction)")
-    print(f"pages: {dict(n_pages)}; boilerplate family time {1000 * t_total / max(1, sum(n_pages.values())):.2f} ms/page "
-          f"(mean page text {chars_total / max(1, sum(n_pages.values())) / 1000:.1f} KB)")
-    for key in ("all", "full text (aeb + readability)", "snippets (trafilatura-eval)", "lang=fr", "lang=en", "lang=other"):
+    print(
+        f"pages: {dict(n_pages)}; boilerplate family time {1000 * t_total / max(1, sum(n_pages.values())):.2f} ms/page "
+        f"(mean page text {chars_total / max(1, sum(n_pages.values())) / 1000:.1f} KB)"
+    )
+    for key in (
+        "all",
+        "full text (aeb + readability)",
+        "snippets (trafilatura-eval)",
+        "lang=fr",
+        "lang=en",
+        "lang=other",
+    ):
         print(f"-- {key}")
         for sysname in systems:
             if (key, sysname) in scores:
@@ -292,11 +308,15 @@ def eval_fr_news(limit: int | None) -> None:
             best = min(best, time.perf_counter() - t0)
         t5.append(best)
     print("== False flags on clean French articles (../shared/data/fr_news, title + body)")
-    print(f"articles: {len(rows)}; paragraphs marked boilerplate: {flagged}/{total} = {100 * flagged / total:.2f}% (target < 1%)")
+    print(
+        f"articles: {len(rows)}; paragraphs marked boilerplate: {flagged}/{total} = {100 * flagged / total:.2f}% (target < 1%)"
+    )
     print(f"articles with a removable code, by code: {dict(codes.most_common())}")
-    print(f"time of the boilerplate family: median {1000 * statistics.median(times):.2f} ms/article, "
-          f"median {1000 * statistics.median(per_5kb):.2f} ms per 5 KB (first pass); "
-          f"on {len(t5)} articles of 4-6 KB, median {1000 * statistics.median(t5) if t5 else 0:.2f} ms (best of 3)")
+    print(
+        f"time of the boilerplate family: median {1000 * statistics.median(times):.2f} ms/article, "
+        f"median {1000 * statistics.median(per_5kb):.2f} ms per 5 KB (first pass); "
+        f"on {len(t5)} articles of 4-6 KB, median {1000 * statistics.median(t5) if t5 else 0:.2f} ms (best of 3)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

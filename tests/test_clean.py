@@ -53,7 +53,14 @@ LOSE = {
         "Adblock",
         "ad blocker",
     ],
-    COMMENTS: ["Home | News", "Share this article", "Leave a Reply", "Your email address", "Post Comment", "We use cookies"],
+    COMMENTS: [
+        "Home | News",
+        "Share this article",
+        "Leave a Reply",
+        "Your email address",
+        "Post Comment",
+        "We use cookies",
+    ],
 }
 
 
@@ -140,8 +147,17 @@ def test_seeds_clean_text(shared_dir: Path, boilerplate_scorer: Scorer) -> None:
 def test_seeds_flagged_with_their_furniture(shared_dir: Path, boilerplate_scorer: Scorer) -> None:
     by_prefix = {p.name[:3]: p for p in (shared_dir / "seeds").glob("*.txt")}
     expected = {
-        "001": {"boilerplate.glued_breadcrumb", "boilerplate.furniture_line", "boilerplate.foreign_language_line"},
-        "003": {"boilerplate.furniture_line", "boilerplate.offtopic_tail", "boilerplate.teaser_repeated", "boilerplate.repeated_headline"},
+        "001": {
+            "boilerplate.glued_breadcrumb",
+            "boilerplate.furniture_line",
+            "boilerplate.foreign_language_line",
+        },
+        "003": {
+            "boilerplate.furniture_line",
+            "boilerplate.offtopic_tail",
+            "boilerplate.teaser_repeated",
+            "boilerplate.repeated_headline",
+        },
         "000": {"boilerplate.repeated_headline"},
     }
     for prefix, codes in expected.items():

@@ -46,15 +46,51 @@ def _feature(cls: type[Feature]) -> Feature:
 
 
 FURNITURE_CASES = [
-    ("fr", "Passer au contenu principal\n\n" + FR_TITLE + "\n\n" + FR_BODY + "\nPartager sur Facebook\nPartager sur X\nEnvoyer par email\n", True),
-    ("fr", FR_TITLE + "\n\n" + FR_BODY + "\nLaisser un commentaire\n\nVotre adresse de messagerie ne sera pas publiée.\n", True),
+    (
+        "fr",
+        "Passer au contenu principal\n\n"
+        + FR_TITLE
+        + "\n\n"
+        + FR_BODY
+        + "\nPartager sur Facebook\nPartager sur X\nEnvoyer par email\n",
+        True,
+    ),
+    (
+        "fr",
+        FR_TITLE
+        + "\n\n"
+        + FR_BODY
+        + "\nLaisser un commentaire\n\nVotre adresse de messagerie ne sera pas publiée.\n",
+        True,
+    ),
     ("en", "Skip to main content\n\n" + EN_TITLE + "\n\n" + EN_BODY + "\nSign up for our newsletter\n", True),
-    ("en", EN_TITLE + "\n\n" + EN_BODY + "\nLeave a Reply\n\nYour email address will not be published. Required fields are marked *\n", True),
+    (
+        "en",
+        EN_TITLE
+        + "\n\n"
+        + EN_BODY
+        + "\nLeave a Reply\n\nYour email address will not be published. Required fields are marked *\n",
+        True,
+    ),
     ("fr", FR_TITLE + "\n\n" + FR_BODY, False),
     ("en", EN_TITLE + "\n\n" + EN_BODY, False),
     # A subheading and a sentence that mentions a newsletter are article text.
-    ("fr", FR_TITLE + "\n\nUn chantier attendu\n\n" + FR_BODY + "\nLa mairie publiera chaque mois une lettre d'information sur l'avancement des travaux du port.\n", False),
-    ("en", EN_TITLE + "\n\nA long-awaited project\n\n" + EN_BODY + "\nThe council will send residents a monthly newsletter describing how the harbour works are progressing.\n", False),
+    (
+        "fr",
+        FR_TITLE
+        + "\n\nUn chantier attendu\n\n"
+        + FR_BODY
+        + "\nLa mairie publiera chaque mois une lettre d'information sur l'avancement des travaux du port.\n",
+        False,
+    ),
+    (
+        "en",
+        EN_TITLE
+        + "\n\nA long-awaited project\n\n"
+        + EN_BODY
+        + "\nThe council will send residents a monthly newsletter describing how the harbour works are progressing.\n",
+        False,
+    ),
 ]
 
 
@@ -69,9 +105,27 @@ def test_furniture_line(lang: str, text: str, expected: bool) -> None:
         ("fr", "Accueil › ActualitésPolitiqueÉlections\n\n" + FR_BODY, True, "ActualitésPolitiqueÉlections"),
         ("en", "HomeNewsWorldEurope\n\n" + EN_BODY, True, "HomeNewsWorldEurope"),
         # Glued to the first words of the article: only the crumbs are cited, the sentence stays.
-        ("fr", "À la uneRégionBretagneLe conseil municipal a voté un budget de 42 millions d'euros pour le port.\n\n" + FR_BODY, True, "À la uneRégionBretagne"),
-        ("fr", FR_BODY + "\nLa radio locale, rachetée par NextRadioTV en 2015, a suivi le débat en direct depuis la salle du conseil.\n", False, ""),
-        ("en", EN_BODY + "\nThe meeting was streamed on YouTube and discussed on @HarbourWatchUK by several residents.\n", False, ""),
+        (
+            "fr",
+            "À la uneRégionBretagneLe conseil municipal a voté un budget de 42 millions d'euros pour le port.\n\n"
+            + FR_BODY,
+            True,
+            "À la uneRégionBretagne",
+        ),
+        (
+            "fr",
+            FR_BODY
+            + "\nLa radio locale, rachetée par NextRadioTV en 2015, a suivi le débat en direct depuis la salle du conseil.\n",
+            False,
+            "",
+        ),
+        (
+            "en",
+            EN_BODY
+            + "\nThe meeting was streamed on YouTube and discussed on @HarbourWatchUK by several residents.\n",
+            False,
+            "",
+        ),
     ],
 )
 def test_glued_breadcrumb(lang: str, text: str, expected: bool, quote: str) -> None:
@@ -86,7 +140,7 @@ def test_glued_breadcrumb(lang: str, text: str, expected: bool, quote: str) -> N
     "lang, text, expected",
     [
         ("fr", FR_BODY + "\npost_thumbnail\n", True),
-        ("en", EN_BODY + "\n[caption id=\"attachment_12\" align=\"alignleft\"]\n", True),
+        ("en", EN_BODY + '\n[caption id="attachment_12" align="alignleft"]\n', True),
         ("fr", FR_TITLE + "\n\nTrokwelz\n\n" + FR_BODY + "\nTrokwelz\n", True),
         ("fr", FR_BODY, False),
         ("en", EN_BODY + "\nThe harbour master, Ms Price, said the timetable was realistic.\n", False),
@@ -96,7 +150,9 @@ def test_cms_artefact(lang: str, text: str, expected: bool) -> None:
     check_signal(bp.FurnitureLines(), make_doc(text, lang), "boilerplate.cms_artefact", expected)
 
 
-@pytest.mark.parametrize("lang, text, positive", [(c[0], c[1], c[2]) for c in FURNITURE_CASES[:2] + FURNITURE_CASES[4:6]])
+@pytest.mark.parametrize(
+    "lang, text, positive", [(c[0], c[1], c[2]) for c in FURNITURE_CASES[:2] + FURNITURE_CASES[4:6]]
+)
 def test_furniture_share(lang: str, text: str, positive: bool) -> None:
     [s] = signals_of(bp.FurnitureLines(), make_doc(text, lang), "boilerplate.furniture_share")
     assert s.kind is Kind.MEASURE
@@ -135,16 +191,44 @@ def test_repeated_headline(lang: str, text: str, title: str | None, expected: bo
 
 
 FR_TEASER_FULL = "Les pêcheurs réclamaient depuis longtemps la réfection des quais, abîmés par les tempêtes de l'hiver dernier."
-EN_TEASER_FULL = "Fishermen have long asked for the quays to be repaired after the winter storms damaged them."
+EN_TEASER_FULL = (
+    "Fishermen have long asked for the quays to be repaired after the winter storms damaged them."
+)
 
 
 @pytest.mark.parametrize(
     "lang, text, expected",
     [
-        ("fr", FR_TITLE + "\n\nLes pêcheurs réclamaient depuis longtemps la réfection des quais, abîmés...\n" + FR_TEASER_FULL + "\n\n" + FR_BODY, True),
-        ("en", EN_TITLE + "\n\nFishermen have long asked for the quays to be repaired after…\n" + EN_TEASER_FULL + "\n\n" + EN_BODY, True),
-        ("fr", FR_TITLE + "\n\nEt maintenant, que va-t-il se passer pour le port et ses pêcheurs...\n\n" + FR_BODY, False),
-        ("en", EN_TITLE + "\n\n" + EN_BODY + "\nWhat happens next for the harbour and its fishermen...\n", False),
+        (
+            "fr",
+            FR_TITLE
+            + "\n\nLes pêcheurs réclamaient depuis longtemps la réfection des quais, abîmés...\n"
+            + FR_TEASER_FULL
+            + "\n\n"
+            + FR_BODY,
+            True,
+        ),
+        (
+            "en",
+            EN_TITLE
+            + "\n\nFishermen have long asked for the quays to be repaired after…\n"
+            + EN_TEASER_FULL
+            + "\n\n"
+            + EN_BODY,
+            True,
+        ),
+        (
+            "fr",
+            FR_TITLE
+            + "\n\nEt maintenant, que va-t-il se passer pour le port et ses pêcheurs...\n\n"
+            + FR_BODY,
+            False,
+        ),
+        (
+            "en",
+            EN_TITLE + "\n\n" + EN_BODY + "\nWhat happens next for the harbour and its fishermen...\n",
+            False,
+        ),
     ],
 )
 def test_teaser_repeated(lang: str, text: str, expected: bool) -> None:
@@ -156,7 +240,11 @@ def test_teaser_repeated(lang: str, text: str, expected: bool) -> None:
     [
         ("fr", FR_BODY + "\n" + FR_BODY.split("\n\n")[1] + "\n", True),
         ("en", EN_BODY + "\n" + EN_BODY.split("\n\n")[0] + "\n", True),
-        ("fr", FR_BODY + "\nLe maire a remercié les élus.\nLe maire a remercié les élus.\n", False),  # too short to count
+        (
+            "fr",
+            FR_BODY + "\nLe maire a remercié les élus.\nLe maire a remercié les élus.\n",
+            False,
+        ),  # too short to count
         ("en", EN_BODY, False),
     ],
 )
@@ -183,14 +271,28 @@ EN_UNRELATED = (
     [
         ("fr", FR_TITLE + "\n\n" + FR_BODY + "\nÀ lire aussi\n\n" + FR_UNRELATED, True),
         ("en", EN_TITLE + "\n\n" + EN_BODY + "\nRelated stories\n\n" + EN_UNRELATED, True),
-        ("fr", FR_TITLE + "\n\n" + FR_BODY + "\n" + FR_UNRELATED, True),  # no marker: two unrelated trailing paragraphs
         (
             "fr",
-            FR_TITLE + "\n\n" + FR_BODY + "\nÀ lire aussi\n\nLe port de Concarneau avait lui aussi obtenu un budget de la région "
+            FR_TITLE + "\n\n" + FR_BODY + "\n" + FR_UNRELATED,
+            True,
+        ),  # no marker: two unrelated trailing paragraphs
+        (
+            "fr",
+            FR_TITLE
+            + "\n\n"
+            + FR_BODY
+            + "\nÀ lire aussi\n\nLe port de Concarneau avait lui aussi obtenu un budget de la région "
             "pour rénover ses quais et ses grues l'an dernier, après les tempêtes.\n",
             False,
         ),
-        ("en", EN_TITLE + "\n\n" + EN_BODY + "\nThe council leader said the harbour would stay open to fishermen during the works.\n", False),
+        (
+            "en",
+            EN_TITLE
+            + "\n\n"
+            + EN_BODY
+            + "\nThe council leader said the harbour would stay open to fishermen during the works.\n",
+            False,
+        ),
     ],
 )
 def test_offtopic_tail(lang: str, text: str, expected: bool) -> None:
@@ -198,20 +300,34 @@ def test_offtopic_tail(lang: str, text: str, expected: bool) -> None:
     found = check_signal(bp.OffTopicTail(), doc, "boilerplate.offtopic_tail", expected)
     if expected:
         start = min(e.start for s in found for e in s.evidence)
-        assert doc.text[:start].rstrip().endswith(FR_BODY.rstrip()[-30:] if lang == "fr" else EN_BODY.rstrip()[-30:])
+        assert (
+            doc.text[:start]
+            .rstrip()
+            .endswith(FR_BODY.rstrip()[-30:] if lang == "fr" else EN_BODY.rstrip()[-30:])
+        )
 
 
 @pytest.mark.parametrize(
     "lang, text, expected",
     [
-        ("fr", FR_BODY + "\nPlease consider supporting us by turning off your blocker for this site.\n", True),
-        ("en", EN_BODY + "\nNous vous remercions de désactiver votre bloqueur sur ce site pour nous soutenir.\n", True),
+        (
+            "fr",
+            FR_BODY + "\nPlease consider supporting us by turning off your blocker for this site.\n",
+            True,
+        ),
+        (
+            "en",
+            EN_BODY + "\nNous vous remercions de désactiver votre bloqueur sur ce site pour nous soutenir.\n",
+            True,
+        ),
         ("fr", FR_BODY, False),
         ("en", EN_BODY + "\nThe mayor of the twin town, in Brittany, sent a message of support.\n", False),
     ],
 )
 def test_foreign_language_line(lang: str, text: str, expected: bool) -> None:
-    check_signal(bp.ForeignLanguageLines(), make_doc(text, lang), "boilerplate.foreign_language_line", expected)
+    check_signal(
+        bp.ForeignLanguageLines(), make_doc(text, lang), "boilerplate.foreign_language_line", expected
+    )
 
 
 HTML_PAGE = (
@@ -225,12 +341,30 @@ HTML_PAGE = (
 @pytest.mark.parametrize(
     "lang, page",
     [
-        ("fr", HTML_PAGE.format(title=FR_TITLE, home="Accueil", menu1="Politique", menu2="Sport",
-                                paras="".join(f"<p>{p}</p>" for p in FR_BODY.split("\n\n")),
-                                share="Partager sur Facebook", newsletter="Inscrivez-vous à notre newsletter")),
-        ("en", HTML_PAGE.format(title=EN_TITLE, home="Home", menu1="Politics", menu2="Sport",
-                                paras="".join(f"<p>{p}</p>" for p in EN_BODY.split("\n\n")),
-                                share="Share on Facebook", newsletter="Sign up for our newsletter")),
+        (
+            "fr",
+            HTML_PAGE.format(
+                title=FR_TITLE,
+                home="Accueil",
+                menu1="Politique",
+                menu2="Sport",
+                paras="".join(f"<p>{p}</p>" for p in FR_BODY.split("\n\n")),
+                share="Partager sur Facebook",
+                newsletter="Inscrivez-vous à notre newsletter",
+            ),
+        ),
+        (
+            "en",
+            HTML_PAGE.format(
+                title=EN_TITLE,
+                home="Home",
+                menu1="Politics",
+                menu2="Sport",
+                paras="".join(f"<p>{p}</p>" for p in EN_BODY.split("\n\n")),
+                share="Share on Facebook",
+                newsletter="Sign up for our newsletter",
+            ),
+        ),
     ],
 )
 def test_html_measures(lang: str, page: str) -> None:
@@ -253,7 +387,10 @@ def test_clean_body_flags_nothing(lang: str, body: str) -> None:
 
 
 def test_other_language_gets_language_independent_signals_only() -> None:
-    doc = make_doc("HomeNewsWorldEurope\n\nDer Gemeinderat hat am Dienstag einen Haushalt für den Hafen beschlossen.\n", "de")
+    doc = make_doc(
+        "HomeNewsWorldEurope\n\nDer Gemeinderat hat am Dienstag einen Haushalt für den Hafen beschlossen.\n",
+        "de",
+    )
     codes = {s.code for f in (cls() for cls in bp.FEATURES) for s in f.run(doc)}
     assert "boilerplate.glued_breadcrumb" in codes
     assert "boilerplate.foreign_language_line" not in codes
