@@ -1,5 +1,8 @@
 """What the routes depend on: the API's settings, the scorer loaded at start-up, the API key check,
-and the bounded thread pool that runs the CPU-bound scoring off the event loop."""
+and the bounded thread pool that runs the CPU-bound scoring off the event loop.
+
+The dependencies are `async def` although they do not await: FastAPI runs a plain `def` dependency
+in a thread, and a thread hop per dependency costs more than the dependency itself."""
 
 from __future__ import annotations
 
@@ -109,12 +112,12 @@ class ScoringPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     """The settings the app was created with."""
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_scorer(request: Request) -> Scorer:
+async def get_scorer(request: Request) -> Scorer:
     """The scorer loaded at start-up; 503 when it could not be loaded."""
     scorer = getattr(request.app.state, "scorer", None)
     if scorer is None:
@@ -124,7 +127,7 @@ def get_scorer(request: Request) -> Scorer:
     return scorer  # type: ignore[no-any-return]
 
 
-def get_pool(request: Request) -> ScoringPool:
+async def get_pool(request: Request) -> ScoringPool:
     """The scoring thread pool of this worker."""
     return request.app.state.pool  # type: ignore[no-any-return]
 
@@ -135,7 +138,7 @@ _api_key_header = APIKeyHeader(
 )
 
 
-def require_api_key(
+async def require_api_key(
     settings: Annotated[ApiSettings, Depends(get_settings)],
     key: Annotated[str | None, Depends(_api_key_header)],
 ) -> None:

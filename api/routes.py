@@ -161,7 +161,7 @@ async def post_score_batch(
     responses={503: {"model": HealthResponse, "description": "The model is not loaded."}},
     summary="Liveness and model version",
 )
-def get_health(request: Request) -> Response:
+async def get_health(request: Request) -> Response:
     """`ok` with the model version once the model is loaded; 503 `unavailable` otherwise."""
     scorer: Scorer | None = getattr(request.app.state, "scorer", None)
     body = {
@@ -180,6 +180,6 @@ def get_health(request: Request) -> Response:
     dependencies=[Depends(require_api_key)],
     summary="Catalogue of signal codes",
 )
-def get_signals() -> Any:
+async def get_signals() -> Any:
     """Every signal code the scorer can emit, with its family, feature and meaning."""
     return features.catalogue()
