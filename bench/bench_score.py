@@ -39,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import REPO, SHARED, Article, fr_news_articles, generated_articles, html_pages, sample  # noqa: E402
-from memory import run_measured  # noqa: E402
+from memory import Usage, run_measured  # noqa: E402
 
 # Extraction options of `scorer.documents.from_html`: the floor is trafilatura doing the same work.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -403,7 +403,8 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
     """Peak RSS of a loaded model, of `scorer score` on a folder, and of `scorer audit` on 10,000 files."""
     py = sys.executable
     print(
-        "\n== Peak resident memory (child processes; max single process = ru_maxrss, tree = summed RSS sampled every 50 ms)"
+        "\n== Peak resident memory of child processes: largest single process (GNU time %M), and the process tree's\n"
+        "   summed RSS and summed PSS (shared pages counted once), sampled every 50 ms"
     )
     with tempfile.TemporaryDirectory(prefix="bench-score-") as tmp:
         folder = Path(tmp) / "articles"
@@ -425,7 +426,7 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         u = run_measured(cmd, cwd=str(REPO))
         print(
             f"  scorer score <folder of {len(arts)} .txt> --format jsonl: {u.max_process_mb:.0f} MB max process, "
-            f"{_tree(u.tree_peak_mb)} tree, {u.wall_s:.1f} s, rc {u.returncode}"
+            f"tree {_tree(u)}, {u.wall_s:.1f} s, rc {u.returncode}"
         )
         figure(f"peak RSS, `scorer score` on a folder of {len(arts)} articles", f"{u.max_process_mb:.0f} MB")
         if u.returncode not in (0, 1):
@@ -447,12 +448,12 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         u = run_measured(cmd, cwd=str(REPO))
         print(
             f"  scorer audit <folder of {args.audit_files} files, {n_html} of them HTML> (default options, {os.cpu_count()} cores): "
-            f"{u.max_process_mb:.0f} MB max process, {_tree(u.tree_peak_mb)} tree, {u.wall_s:.1f} s "
+            f"{u.max_process_mb:.0f} MB max process, tree {_tree(u)}, {u.wall_s:.1f} s "
             f"({args.audit_files / u.wall_s:.0f} files/s), rc {u.returncode}"
         )
         if u.returncode not in (0, 1):
             print("  stderr: " + u.stderr_tail.strip()[-500:])
-        tree = u.tree_peak_mb if u.tree_peak_mb is not None else u.max_process_mb
+        tree = u.tree_pss_peak_mb if u.tree_pss_peak_mb is not None else u.max_process_mb
         figure(
             f"peak RSS, `scorer audit` on {args.audit_files:,} files (max process)",
             f"{u.max_process_mb:.0f} MB",
@@ -460,7 +461,7 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
             u.max_process_mb < TARGET_AUDIT_MB,
         )
         figure(
-            f"peak RSS, `scorer audit` on {args.audit_files:,} files (all processes summed)",
+            f"peak memory, `scorer audit` on {args.audit_files:,} files (all processes, summed PSS)",
             f"{tree:.0f} MB",
             f"< {TARGET_AUDIT_MB:.0f} MB",
             tree < TARGET_AUDIT_MB,
@@ -471,8 +472,11 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         )
 
 
-def _tree(mb: float | None) -> str:
-    return f"{mb:.0f} MB" if mb is not None else "n/a"
+def _tree(u: Usage) -> str:
+    if u.tree_peak_mb is None:
+        return "n/a"
+    pss = f", PSS {u.tree_pss_peak_mb:.0f} MB" if u.tree_pss_peak_mb is not None else ""
+    return f"RSS {u.tree_peak_mb:.0f} MB{pss}"
 
 
 def _has_command(name: str) -> bool:

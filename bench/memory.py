@@ -21,6 +21,7 @@ class Usage:
     wall_s: float
     max_process_mb: float  # largest single process of the tree (GNU time's %M, i.e. ru_maxrss)
     tree_peak_mb: float | None  # sampled peak of the summed RSS of the child and its descendants (Linux)
+    tree_pss_peak_mb: float | None  # the same with PSS: pages shared between processes counted once
     stderr_tail: str
 
 
@@ -35,24 +36,26 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _field_kb(path: str, name: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Summed RSS of `pid` and all its descendants, in MB."""
-    total, stack = 0, [pid]
+def tree_mb(pid: int) -> tuple[float, float]:
+    """Summed RSS and summed PSS of `pid` and all its descendants, in MB."""
+    rss = pss = 0
+    stack = [pid]
     while stack:
         p = stack.pop()
-        total += _rss_kb(p)
+        rss += _field_kb(f"/proc/{p}/status", "VmRSS:")
+        pss += _field_kb(f"/proc/{p}/smaps_rollup", "Pss:")
         stack.extend(_children(p))
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -73,13 +76,14 @@ def run_measured(cmd: Sequence[str], *, cwd: str | None = None, interval: float 
     with stderr_path.open("w+b") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        peak = [0.0]
+        peak = [0.0, 0.0]
         done = threading.Event()
         can_sample = Path(f"/proc/{proc.pid}/status").exists()
 
         def sample() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+                rss, pss = tree_mb(proc.pid)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -102,4 +106,11 @@ def run_measured(cmd: Sequence[str], *, cwd: str | None = None, interval: float 
         except (OSError, ValueError, IndexError):
             pass
         time_path.unlink(missing_ok=True)
-    return Usage(proc.returncode, wall, max_kb / 1024, peak[0] if can_sample else None, tail)
+    return Usage(
+        proc.returncode,
+        wall,
+        max_kb / 1024,
+        peak[0] if can_sample else None,
+        peak[1] if can_sample and peak[1] else None,
+        tail,
+    )

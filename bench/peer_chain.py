@@ -1,7 +1,8 @@
 """The heuristic filter chain a data team runs instead: datatrove's Gopher quality, Gopher repetition,
 C4 quality and FineWeb quality filters, in that order, configured for French.
 
-Used only by the benchmark when `scorer.peers` is not available. datatrove is an optional extra
+The benchmark uses the project's chain (`scorer.peers`) and falls back to this stand-in when that
+module is not available. datatrove is an optional extra
 (`pip install article-scorer[bench]`), never a runtime dependency.
 """
 
@@ -29,9 +30,6 @@ class PeerChain:
     name = "datatrove Gopher+GopherRep+C4+FineWeb (fr)"
 
     def __init__(self) -> None:
-        from loguru import logger as loguru_logger
-
-        loguru_logger.remove()  # datatrove logs through loguru; the benchmark prints its own figures
         from datatrove.pipeline.filters import (
             C4QualityFilter,
             FineWebQualityFilter,
@@ -61,15 +59,26 @@ class PeerChain:
         return None
 
 
+class _ProjectChain:
+    """`scorer.peers.PeerChain` seen through the benchmark's calling convention."""
+
+    def __init__(self, chain: Any) -> None:
+        self.chain = chain
+        self.name = "datatrove " + "+".join(n for n, _ in chain.filters) + f" ({chain.language})"
+
+    def __call__(self, text: str, id: str = "") -> str | None:
+        verdict = self.chain.check(text, id)
+        return f"{verdict.filter}: {verdict.reason}" if verdict.flagged else None
+
+
 def load_chain() -> tuple[Any, str]:
-    """The project's peer chain (`scorer.peers`) when it exists, else the one above; and its name."""
+    """The project's peer chain (`scorer.peers.PeerChain`, French stop words from its data file) when
+    it exists, else the stand-in above; and where it came from."""
+    from loguru import logger as loguru_logger
+
+    loguru_logger.remove()  # datatrove logs through loguru; the benchmark prints its own figures
     try:
-        from scorer import peers  # type: ignore[attr-defined]
+        from scorer.peers import PeerChain as ProjectChain
     except ImportError:
-        peers = None
-    if peers is not None:
-        for attr in ("PeerChain", "DatatroveChain", "peer_chain", "build_chain"):
-            obj = getattr(peers, attr, None)
-            if obj is not None:
-                return obj(), f"scorer.peers.{attr}"
-    return PeerChain(), "bench.peer_chain.PeerChain"
+        return PeerChain(), "bench.peer_chain.PeerChain (scorer.peers not available)"
+    return _ProjectChain(ProjectChain("fr")), "scorer.peers.PeerChain"
