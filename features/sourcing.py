@@ -30,6 +30,8 @@ _TOKEN_RE = re.compile(r"(?:[Qq]u|[DdLlJjMmNnTtSsCc])['’]|\w+(?:[-.]\w+)*|[,()
 # Where a source phrase ends: punctuation, a quote, or a subordinate clause.
 _PHRASE_STOP_RE = re.compile(r"[.;:!?«»\"“”(\n]|,|\s(?:que|qu['’]|qui|dont|that|who|which|on|in|at|to)\s")
 _QUOTE_RE = re.compile(r"«[^«»\n]{1,800}[»«]|\"[^\"\n]{1,800}\"|“[^“”\n]{1,800}”")
+# ", Anne Le Goff." closing a sentence: two to four capitalised words (particles allowed) in apposition.
+_APPOSED_NAME_RE = re.compile(r",\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|le|la|da|di)){1,3})\s*(?:[.;!?]|$)")
 _PREV_WORD_RE = re.compile(r"([\w'’-]+)\s+$")
 _URL_RE = re.compile(r"https?://|www\.|\w\.(?:com|fr|org|net)\b")
 # Phrase length bound (tokens): a source is named within a few words of its cue.
@@ -105,7 +107,7 @@ class Attribution:
 
     span: Span  # cue and source words together, for evidence
     source: Span  # the source words alone
-    verdict: str  # "named" | "anaphoric" | "vague" | "rumour" | "ner" (to be settled by the recogniser)
+    verdict: str  # "named" | "anaphoric" | "vague" | "rumour" | "ner/<fallback>" (settled by the recogniser)
     sentence: int
 
 
@@ -124,7 +126,8 @@ class SourceJudge:
         return word.lower() in self.sets[key][lang]
 
     def verdict(self, text: str, lang: str, sentence_initial: bool) -> str | None:
-        """'named', 'anaphoric', 'vague', 'rumour', 'ner' (ask the recogniser) or None (not a source)."""
+        """'named', 'anaphoric', 'vague', 'rumour', 'ner/<fallback>' (named if the recogniser finds a person,
+        else the fallback) or None (not a source)."""
         toks = [t for t in _TOKEN_RE.findall(text) if t not in "(),"]
         if not toks:
             return None
@@ -156,12 +159,15 @@ class SourceJudge:
             if kind == "rumour":
                 return "rumour"
             if kind == "anonymous":
-                if det == "definite" and not plural and low[j] not in ("source", "sources"):
-                    return "anaphoric"  # "le responsable a ajouté": the one named before
-                # Unnamed people stay vague unless a person's name is given ("un responsable, Jean Dupont").
+                # "le responsable a ajouté": the one named before; "des responsables": nobody in particular.
+                unnamed = "anaphoric" if det == "definite" and not plural and low[j] not in ("source", "sources") else "vague"
+                # Unnamed people stay unnamed unless a person's name follows ("l'analyste Jean Dupont", not
+                # "des experts de l'ONU"): the recogniser tells a person from an organisation in French.
                 if later_caps:
-                    return "ner" if lang == "fr" else ("named" if self._apposed_name(toks, j) else "vague")
-                return "vague"
+                    if lang == "fr":
+                        return f"ner/{unnamed}"
+                    return "named" if self._apposed_name(toks, j) else unnamed
+                return unnamed
             # A document: vague when indefinite and plural ("des rapports") or unnamed ("selon une étude").
             if (det == "indefinite" or det is None and lang == "en") and plural:
                 return "vague"
@@ -251,7 +257,7 @@ class AttributionReader:
                 continue
             att = self._verb_attribution(doc, lang, hit, si)
             # A weak verb ("évoque", "qualifiant") reports speech only with a named speaker next to it.
-            if att is not None and (hit.strong or att.verdict in ("named", "ner") and len(_TOKEN_RE.findall(doc.span(att.source))) <= 6):
+            if att is not None and (hit.strong or (att.verdict == "named" or att.verdict.startswith("ner/")) and len(_TOKEN_RE.findall(doc.span(att.source))) <= 6):
                 out.append(att)
         hedges = [(sp, sentence_of(sp[0])) for sp in self.hedges[lang].spans(doc) if not quoted(sp[0])]
         return out, hedges, quotes, sorted(cues)
@@ -315,7 +321,7 @@ class AttributionReader:
             rest = text[src[1] : s1].lstrip() if src is not None else ""
             if src is not None and (not rest or rest[0] in ".,;!?)"):
                 verdict = self.judge.verdict(text[src[0] : src[1]], lang, sentence_initial=False)
-                if verdict in ("named", "anaphoric", "ner", "rumour") or verdict == "vague" and self.judge.has_source_head(doc.span(src), lang):
+                if verdict in ("named", "anaphoric", "rumour") or verdict is not None and verdict.startswith("ner/") or verdict == "vague" and self.judge.has_source_head(doc.span(src), lang):
                     return Attribution((v0, src[1]), src, verdict, si)
                 return None  # an object ("..., a dénoncé une mesure."), not a speaker
         src = self._phrase_before(doc, lang, s0, v0)
@@ -377,7 +383,8 @@ def _comma_chunks(text: str, a: int, b: int) -> list[Span]:
 
 
 def _phrase_after(text: str, a: int, limit: int) -> Span | None:
-    """The source words after a cue: up to punctuation or a clause, at most MAX_PHRASE_TOKENS tokens."""
+    """The source words after a cue: up to punctuation or a clause, at most MAX_PHRASE_TOKENS tokens, plus
+    a name in apposition that closes the sentence ("a déclaré la maire, Anne Le Goff.")."""
     end = min(limit, a + 120)
     m = _PHRASE_STOP_RE.search(text, a, end)
     b = m.start() if m else end
@@ -385,6 +392,9 @@ def _phrase_after(text: str, a: int, limit: int) -> Span | None:
     if not tokens:
         return None
     tokens = tokens[:MAX_PHRASE_TOKENS]
+    apposed = _APPOSED_NAME_RE.match(text, tokens[-1].end(), limit)
+    if apposed is not None:
+        return tokens[0].start(), apposed.end("name")
     return tokens[0].start(), tokens[-1].end()
 
 
@@ -402,13 +412,13 @@ def read_attributions(doc: Document, reader: AttributionReader, max_ner: int) ->
     def make() -> Reading:
         lang = doc.base_language
         atts, hedges, quotes, cues = reader.read(doc, lang)
-        pending = [i for i, a in enumerate(atts) if a.verdict == "ner"]
-        labels = _ner([doc.span(atts[i].source) for i in pending[:max_ner]], lang) if pending else []
+        pending = [i for i, a in enumerate(atts) if a.verdict.startswith("ner/")]
+        labels = _ner([doc.span(atts[i].source) for i in pending[:max_ner]], lang) if pending and max_ner > 0 else []
         for n, i in enumerate(pending):
-            # Beyond the parsing budget an unnamed head stays vague: the safer reading for a reader.
+            # Beyond the parsing budget a phrase keeps its lexicon reading (unnamed).
             person = n < len(labels) and "PER" in labels[n]
             a = atts[i]
-            atts[i] = Attribution(a.span, a.source, "named" if person else "vague", a.sentence)
+            atts[i] = Attribution(a.span, a.source, "named" if person else a.verdict.split("/", 1)[1], a.sentence)
         return atts, hedges, quotes, cues
 
     return doc.memo(f"sourcing.attributions.{max_ner}", make)  # type: ignore[no-any-return]
@@ -472,8 +482,8 @@ class AttributedStatements(Feature):
             out.append(self.flag(doc, "sourcing.vague_attribution", "Claims attributed to unnamed or vague sources.", [a.span for a in vague]))
         if rumour:
             out.append(self.flag(doc, "sourcing.unattributed_claim", "Claims presented as hearsay with no source.", rumour))
-        attributed_paras = self._paragraphs_with_cue(doc, cues)
-        bare = [q for q in quotes if self._is_bare_quote(doc, q, attributed_paras)]
+        cue_paras = self._paragraphs_with_cue(doc, cues)
+        bare = [q for q in quotes if self._is_bare_quote(doc, q, cue_paras)]
         if bare:
             out.append(self.flag(doc, "sourcing.quote_without_speaker", "Quotation with no speaker named in its paragraph.", bare))
         unattributed_sents = {a.sentence for a in vague} | {si for _, si in hedges if si not in named_sents}
@@ -495,18 +505,17 @@ class AttributedStatements(Feature):
         starts = [p[0] for p in doc.paragraphs]
         return {bisect.bisect_right(starts, c) - 1 for c in cues}
 
-    def _is_bare_quote(self, doc: Document, q: Span, attributed_paras: set[int]) -> bool:
+    def _is_bare_quote(self, doc: Document, q: Span, cue_paras: set[int]) -> bool:
         inner = doc.text[q[0] + 1 : q[1] - 1]
         if len(inner.split()) < self.min_quote_words or not inner.lstrip()[:1].isupper():
             return False  # a word, a title or a fragment woven into a sentence, not a statement
         starts = [p[0] for p in doc.paragraphs]
         pi = bisect.bisect_right(starts, q[0]) - 1
         # The speaker may be named in the paragraph before or after ("X a déclaré :" / "a-t-il ajouté").
-        if attributed_paras & {pi - 1, pi, pi + 1}:
+        if cue_paras & {pi - 1, pi, pi + 1}:
             return False
         # "Il a déclaré :" then the quote; or a speaker label "Pat Ryder :" right before it.
-        lead = doc.text[max(0, q[0] - 3) : q[0]]
-        if ":" in lead:
+        if ":" in doc.text[max(0, q[0] - 3) : q[0]]:
             return False
         if pi > 0 and doc.text[doc.paragraphs[pi - 1][1] - 1] == ":":
             return False
@@ -530,7 +539,7 @@ class HollowSource(Feature):
         lex = load_lexicon("sourcing/hollow")
         self.max_line_chars = max_line_chars
         self.lead = {
-            lang: re.compile(rf"^[\s\-–—*•]*(?:{_alternation(lex['phrases'][lang] + lex['labels'][lang])})\b", re.IGNORECASE)
+            lang: re.compile(rf"[\s\-–—*•]*(?:{_alternation(lex['phrases'][lang] + lex['labels'][lang])})\b", re.IGNORECASE)
             for lang in LANGS
         }
         self.targets = {lang: re.compile(rf"\b(?:{_alternation(lex['targets'][lang])})\b", re.IGNORECASE) for lang in LANGS}
