@@ -616,14 +616,18 @@ class Repetition(Feature):
                 dups.append(ln.span)
             seen.add(t)
         teasers: list[Span] = []
+        # The teaser without its ellipsis must start another, longer line; lines sharing a prefix are
+        # neighbours in sorted order, so one binary search per teaser bounds the work.
+        ordered = sorted(set(norms))
         for ln, t in zip(lines, norms, strict=True):
             if not ln.ellipsis or ln.n < self.min_teaser_words:
                 continue
-            # The teaser without its ellipsis must start another, longer line.
-            for other, ot in zip(lines, norms, strict=True):
-                if other is not ln and len(ot) > len(t) and ot.startswith(t):
+            k = bisect.bisect_left(ordered, t)
+            while k < len(ordered) and ordered[k].startswith(t):
+                if len(ordered[k]) > len(t):
                     teasers.append(ln.span)
                     break
+                k += 1
         out: list[Signal] = []
         if repeated:
             out.append(
