@@ -32,15 +32,27 @@ Limits: request body 2 MB and 32 documents per batch by default (the server's op
 them); article text beyond 200,000 characters is not read. The API never fetches URLs: send the text
 or the HTML. When the server has an API key, send it in the `X-API-Key` header."""
 
-# Short texts scored at start-up so that lazily loaded resources (language models, lexicons) are
-# loaded before the first request, not during it.
+# Articles scored at start-up so that lazily loaded resources (the spaCy pipeline, lexicons, caches)
+# are loaded before the first request, not during it: realistic text with named, vague and quoted
+# sources, so that every family does its full work on it.
 _WARM_UP = (
     (
-        "Le conseil municipal a voté le budget mardi, a déclaré la maire. « Nous avons réduit la dette », a-t-elle dit.",
+        "Le conseil municipal de Rennes a adopté lundi soir son budget pour l'année prochaine, après trois "
+        "heures de débat. « Nous maintenons l'investissement dans les écoles et dans les transports », a déclaré "
+        "l'adjoint aux finances, Paul Lemaire, devant les élus.\n\n"
+        "L'opposition a voté contre. Selon son porte-parole, Anne Roux, la hausse des tarifs de la cantine pèsera "
+        "sur les familles. « Ce budget oublie les plus modestes », a-t-elle affirmé. Le budget s'élève à 412 "
+        "millions d'euros, en hausse de 3 % sur un an, d'après les documents publiés par la mairie. Selon "
+        "l'économiste Marie Durand, la dette de la ville reste modérée. « Les comptes sont sains », a indiqué "
+        "l'analyste Jean Dupont.",
         "fr",
     ),
     (
-        'The council passed the budget on Tuesday, the mayor said. "We cut the debt," she told reporters.',
+        'The city council passed its budget on Monday evening after a three-hour debate. "We are keeping our '
+        'investment in schools and transport," the deputy mayor for finance, Paul Lemaire, told councillors.\n\n'
+        "The opposition voted against it. According to its spokeswoman, Anne Roux, higher school meal prices will "
+        'hurt families. "This budget forgets the poorest," she said. The budget totals 412 million euros, up 3% on '
+        "last year, according to documents published by the city. Officials reportedly expect a surplus.",
         "en",
     ),
 )
