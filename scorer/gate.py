@@ -291,11 +291,11 @@ def add_parser(sub: Any) -> None:
         type=float,
         default=None,
         metavar="S",
-        help="a document under S is flagged (default 50)",
+        help="a document under S is flagged (default: the min_score setting, 50)",
     )
     p.add_argument(
         "--max-flagged", type=float, default=None, metavar="F",
-        help="fraction of documents allowed under --min-score, 0 to 1 (default 0)",
+        help="fraction of documents allowed under --min-score, 0 to 1 (default: the max_flagged setting, 0)",
     )  # fmt: skip
     p.add_argument(
         "--fail-on", action="append", default=[], metavar="CODE",
