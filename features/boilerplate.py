@@ -49,7 +49,9 @@ class Lexicons:
     English theme strings are common on pages in any language)."""
 
     phrases: frozenset[tuple[str, ...]]
-    firsts: frozenset[str]  # first tokens of phrases and markers: n-grams are only built from these
+    prefixes: frozenset[
+        tuple[str, ...]
+    ]  # every prefix of a phrase or marker: n-grams stop growing outside it
     words: frozenset[str]
     markers: frozenset[tuple[str, ...]]
     labels: frozenset[str]
@@ -76,7 +78,7 @@ def build_lexicons(lang: str) -> Lexicons:
             index[w] = (*index.get(w, ()), la)
     return Lexicons(
         phrases=ph,
-        firsts=frozenset(p[0] for p in ph | mk if p),
+        prefixes=frozenset(p[:k] for p in ph | mk for k in range(1, len(p) + 1)),
         words=frozenset(w for la in langs for w in data[la]["words"]),
         markers=mk,
         labels=frozenset(_norm(w) for la in langs for w in data[la]["labels"]),
@@ -120,7 +122,10 @@ class Line:
 
 
 def _ngram_hits(
-    tokens: Sequence[str], table: frozenset[tuple[str, ...]], firsts: frozenset[str], longest: int
+    tokens: Sequence[str],
+    table: frozenset[tuple[str, ...]],
+    prefixes: frozenset[tuple[str, ...]],
+    longest: int,
 ) -> tuple[int, bool, int]:
     """How many lexicon phrases occur in `tokens`, whether one starts at token 0, and the longest hit."""
     hits = 0
@@ -128,10 +133,11 @@ def _ngram_hits(
     best = 0
     n = len(tokens)
     for i in range(n):
-        if tokens[i] not in firsts:
-            continue
         for k in range(1, min(longest, n - i) + 1):
-            if tuple(tokens[i : i + k]) in table:
+            gram = tuple(tokens[i : i + k])
+            if gram not in prefixes:
+                break
+            if gram in table:
                 hits += 1
                 at_start = at_start or i == 0
                 best = max(best, k)
@@ -168,8 +174,8 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
     # searched at their start only, which bounds the work on long paragraphs.
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
-    hits, _, longest = _ngram_hits(head, lex.phrases, lex.firsts, lex.max_phrase)
-    _, marker_start, _ = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.firsts, lex.max_phrase)
+    hits, _, longest = _ngram_hits(head, lex.phrases, lex.prefixes, lex.max_phrase)
+    _, marker_start, _ = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.prefixes, lex.max_phrase)
     word_share = (
         sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0
     )  # used on short lines only
