@@ -65,12 +65,18 @@ class Article:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def render(article: Article, rng: random.Random, *, record_share: float = 0.5) -> dict[str, Any]:
+def render(
+    article: Article, rng: random.Random, *, record_share: float = 0.5, bare_share: float = 0.15
+) -> dict[str, Any]:
     """A JSON record for `article`, either as a scraped plain text (title and dateline in the text, no
-    metadata) or as a corpus record (metadata fields; title and dateline in the text or not).
+    metadata) or as a corpus record (metadata fields; title and dateline in the text or not). A share
+    `bare_share` loses its dateline and metadata altogether, as a scraper that keeps only the text does.
 
     The choice is random and independent of the label.
     """
+    if rng.random() < bare_share:
+        parts = [*article.head, article.title, *article.body, *article.tail]
+        return {"text": "\n\n".join(p for p in parts if p and p.strip())}
     as_record = rng.random() < record_share
     parts: list[str] = list(article.head)
     rec: dict[str, Any] = {}

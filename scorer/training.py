@@ -330,7 +330,9 @@ def cross_validate(
     }
 
 
-def export(pipe: Any, *, version: str, info: Mapping[str, Any]) -> LinearModel:
+def export(
+    pipe: Any, *, version: str, info: Mapping[str, Any], kinds: Mapping[str, str] | None = None
+) -> LinearModel:
     """The fitted pipeline as a `LinearModel` (plain JSON data)."""
     import sklearn
 
@@ -346,12 +348,23 @@ def export(pipe: Any, *, version: str, info: Mapping[str, Any]) -> LinearModel:
     # p = 1 / (1 + exp(-(a * f + b))), hence the signs.
     a, b = -float(calibrator.a_), -float(calibrator.b_)
     coef = {n: float(c) for n, c in zip(names, lr.coef_[0], strict=True)}
+    mean = {n: float(m) for n, m in zip(names, scaler.mean_, strict=True)}
+    scale = {n: float(s) for n, s in zip(names, scaler.scale_, strict=True)}
+    intercept = float(lr.intercept_[0])
+    # Explanations: a flag or absence that did not fire must not be a reason. Centre those codes on 0
+    # (not fired) instead of the training mean, and move the difference into the intercept: the
+    # probability is unchanged, and only signals present in the document (or measures away from the
+    # mean) contribute.
+    for n in names:
+        if (kinds or {}).get(n, Kind.MEASURE.value) != Kind.MEASURE.value and mean[n] != 0.0:
+            intercept -= coef[n] * mean[n] / scale[n]
+            mean[n] = 0.0
     return LinearModel(
         version=version,
         coef=coef,
-        intercept=float(lr.intercept_[0]),
-        mean={n: float(m) for n, m in zip(names, scaler.mean_, strict=True)},
-        scale={n: float(s) for n, s in zip(names, scaler.scale_, strict=True)},
+        intercept=intercept,
+        mean=mean,
+        scale=scale,
         calibration=(a, b),
         default_coef={k.value: 0.0 for k in Kind},
         provisional=False,
@@ -390,8 +403,16 @@ def train(
         key = f"{it.source}/{'good' if it.y else 'bad'}"
         counts[key] = counts.get(key, 0) + 1
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    # The corpus builder's manifest (every document's origin), when it sits beside the data.
+    manifests = {}
+    for raw in paths:
+        folder = Path(raw) if Path(raw).is_dir() else Path(raw).parent
+        if (folder / "manifest.json").is_file():
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            manifests[folder.name] = manifest.get("sha256")
     model = export(
         pipe,
+        kinds=cache.kinds,
         version=version or f"trained-{stamp}-{ds_hash[:8]}",
         info={
             "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -399,6 +420,7 @@ def train(
             "training_documents": len(items),
             "training_counts": dict(sorted(counts.items())),
             "features_fingerprint": features_fingerprint(),
+            "corpus_manifests": manifests,
             "C": chosen,
             "groups": len({it.group for it in items}),
             "score": "score = 100 * P(good); bands: high >= 75, medium >= 50, low >= 25, very_low < 25",

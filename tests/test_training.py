@@ -226,7 +226,10 @@ def test_group_splits_keep_groups_apart() -> None:
 def test_exported_model_matches_the_pipeline() -> None:
     items, cache = _synthetic()
     pipe = fit(items, cache, C=1.0)
-    model = export(pipe, version="t", info={"training_set_sha256": dataset_hash(items)})
+    kinds = {"translation.x": "flag", "boilerplate.y": "absence", "readability.m": "measure"}
+    model = export(pipe, version="t", info={"training_set_sha256": dataset_hash(items)}, kinds=kinds)
+    # Flags and absences are centred on "did not fire", so an unfired one is never a reason.
+    assert model.mean["translation.x"] == model.mean["boilerplate.y"] == 0.0 != model.mean["readability.m"]
     p_pipe = pipe.predict_proba([it.doc for it in items])[:, 1]
     for it, expected in zip(items, p_pipe, strict=True):
         values = cache.values[doc_key(it.doc)]
@@ -298,3 +301,43 @@ def test_peer_chain_flags_repetition_and_keeps_prose() -> None:
     spam = "\n".join(["Cliquez ici pour gagner un cadeau."] * 30)
     verdict = chain.check(spam)
     assert verdict.flagged and verdict.filter == "gopher_repetition"
+
+
+def test_train_and_evaluate_are_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    from scorer.cli import build_parser, main
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert {"train", "evaluate"} <= set(sub.choices)  # type: ignore[arg-type]
+    assert main(["train"]) == 2, "DATA and --out are required"
+    assert main(["evaluate", "--help"]) == 0
+    assert "--model" in capsys.readouterr().out
+
+
+def test_evaluate_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scorer.cli import main
+
+    model = LinearModel(
+        version="t", coef={"translation.number_placeholder": -3.0}, intercept=2.0, default_coef={"flag": 0.0}
+    )
+    model.save(tmp_path / "m.json")
+    recs = [
+        {"id": "g", "text": "\n\n".join(BODY), "label": "good"},
+        {"id": "b", "text": "\n\n".join(BODY).replace("12.500", "12 XNUMX"), "label": "bad"},
+    ]
+    (tmp_path / "d.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8"
+    )
+    code = main(
+        [
+            "evaluate",
+            str(tmp_path / "d.jsonl"),
+            "--model",
+            str(tmp_path / "m.json"),
+            "--no-peers",
+            "--jobs",
+            "1",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ROC AUC              1.0000" in out and "2 documents: 1 good, 1 bad" in out
