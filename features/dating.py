@@ -66,7 +66,9 @@ class DateReader:
         self.head_chars = head_chars
         self.max_dates = max_dates
         self.months: dict[str, dict[str, int]] = cal["months"]
-        self.firsts: dict[str, set[str]] = {k: {w.lower() for w in v} for k, v in cal["ordinal_first"].items()}
+        self.firsts: dict[str, set[str]] = {
+            k: {w.lower() for w in v} for k, v in cal["ordinal_first"].items()
+        }
         self.patterns: dict[str, re.Pattern[str]] = {}
         for lang in LANGS:
             months = _alternation(self.months[lang])
@@ -87,10 +89,12 @@ class DateReader:
         self.iso = re.compile(r"\b(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})\b")
         self.numeric = re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})\b")
         self.published_cue = {
-            lang: re.compile(rf"(?:{_alternation(cues['published'][lang])})\s*:?\s*$", re.IGNORECASE) for lang in LANGS
+            lang: re.compile(rf"(?:{_alternation(cues['published'][lang])})\s*:?\s*$", re.IGNORECASE)
+            for lang in LANGS
         }
         self.updated_cue = {
-            lang: re.compile(rf"(?:{_alternation(cues['updated'][lang])})\s*:?\s*$", re.IGNORECASE) for lang in LANGS
+            lang: re.compile(rf"(?:{_alternation(cues['updated'][lang])})\s*:?\s*$", re.IGNORECASE)
+            for lang in LANGS
         }
         # "Paris, 12 mars (AFP)", "LONDON, March 12 (Reuters) -": a place, the date, an agency in brackets.
         self.agency_after = re.compile(rf"\s*\(?(?:{_alternation(cues['agencies'])})\b")
@@ -162,7 +166,9 @@ class DateReader:
                 body.append(fd)
         return DateScan(tuple(datelines), tuple(body))
 
-    def _classify(self, doc: Document, lang: str, start: int, end: int, para: Span | None) -> tuple[str, bool]:
+    def _classify(
+        self, doc: Document, lang: str, start: int, end: int, para: Span | None
+    ) -> tuple[str, bool]:
         text = doc.text
         if para is None:
             return "body", False
@@ -231,7 +237,9 @@ class PublishedDate(Feature):
         "dating.implausible_date": "The publication date is older than any web publication could be.",
     }
 
-    def __init__(self, head_chars: int = 600, oldest: dt.date = dt.date(1990, 1, 1), today: dt.date | None = None) -> None:
+    def __init__(
+        self, head_chars: int = 600, oldest: dt.date = dt.date(1990, 1, 1), today: dt.date | None = None
+    ) -> None:
         self.reader = DateReader(head_chars=head_chars)
         self.oldest = oldest
         self.today = today
@@ -249,7 +257,13 @@ class PublishedDate(Feature):
                         (Evidence.of(doc, partial.span),),
                         0.5,
                         Kind.MEASURE,
-                        {"date": None, "day": partial.day, "month": partial.month, "precision": "day-month", "source": "dateline"},
+                        {
+                            "date": None,
+                            "day": partial.day,
+                            "month": partial.month,
+                            "precision": "day-month",
+                            "source": "dateline",
+                        },
                     )
                 ]
             return [
@@ -261,15 +275,39 @@ class PublishedDate(Feature):
                 )
             ]
         evidence = (Evidence.of(doc, fd.span),) if fd is not None else ()
-        detail = {"date": date.isoformat(), "source": source, "precision": "day"}
+        detail: dict[str, str | bool | None] = {
+            "date": date.isoformat(),
+            "source": source,
+            "precision": "day",
+        }
         if fd is not None and fd.updated:
             detail["updated"] = True
-        code = {"dateline": "dating.date_from_dateline", "body": "dating.date_from_body"}.get(source or "", "dating.date_from_metadata")
-        out = [Signal(code, f"Publication date {date.isoformat()} from the {source}.", evidence, 1.0, Kind.MEASURE, detail)]
+        code = {"dateline": "dating.date_from_dateline", "body": "dating.date_from_body"}.get(
+            source or "", "dating.date_from_metadata"
+        )
+        out = [
+            Signal(
+                code,
+                f"Publication date {date.isoformat()} from the {source}.",
+                evidence,
+                1.0,
+                Kind.MEASURE,
+                detail,
+            )
+        ]
         today = self.today or dt.date.today()
+        if source == "body":
+            return out  # a date in the body may be an event's, past or coming: no verdict on the publication
         # One day of slack: a page dated in a time zone ahead of the reader's.
         if date > today + dt.timedelta(days=1):
-            out.append(self._dated("dating.future_date", f"Publication date {date.isoformat()} is after today ({today.isoformat()}).", evidence, date))
+            out.append(
+                self._dated(
+                    "dating.future_date",
+                    f"Publication date {date.isoformat()} is after today ({today.isoformat()}).",
+                    evidence,
+                    date,
+                )
+            )
         elif date < self.oldest:
             msg = f"Publication date {date.isoformat()} is before {self.oldest.isoformat()}, older than web publishing."
             out.append(self._dated("dating.implausible_date", msg, evidence, date))
@@ -278,7 +316,9 @@ class PublishedDate(Feature):
     @staticmethod
     def _dated(code: str, message: str, evidence: tuple[Evidence, ...], date: dt.date) -> Signal:
         # A date read in the text is a flag citing it; a metadata date has no span, so it is a measure.
-        return Signal(code, message, evidence, 1.0, Kind.FLAG if evidence else Kind.MEASURE, {"date": date.isoformat()})
+        return Signal(
+            code, message, evidence, 1.0, Kind.FLAG if evidence else Kind.MEASURE, {"date": date.isoformat()}
+        )
 
 
 class EmptyDateField(Feature):
@@ -299,7 +339,10 @@ class EmptyDateField(Feature):
         cues = load_lexicon("dating/datelines")
         self.reader = DateReader()
         self.labels = {
-            lang: re.compile(rf"^[ \t]*(?:{_alternation(cues['labels'][lang])})[ \t]*:?[ \t]*$", re.IGNORECASE | re.MULTILINE)
+            lang: re.compile(
+                rf"^[ \t]*(?:{_alternation(cues['labels'][lang])})[ \t]*:?[ \t]*$",
+                re.IGNORECASE | re.MULTILINE,
+            )
             for lang in LANGS
         }
 
@@ -307,7 +350,13 @@ class EmptyDateField(Feature):
         out: list[Signal] = []
         empty = [f for f in doc.empty_fields if f in ("published", "date")]
         if empty:
-            out.append(self.absence("dating.empty_date_metadata", f"The input's date field is empty: {', '.join(empty)}.", fields=empty))
+            out.append(
+                self.absence(
+                    "dating.empty_date_metadata",
+                    f"The input's date field is empty: {', '.join(empty)}.",
+                    fields=empty,
+                )
+            )
         lang = doc.base_language
         if lang not in LANGS:
             return out
@@ -352,7 +401,9 @@ class RelativeTimeOnly(Feature):
         self.min_expressions = min_expressions
         rel = load_lexicon("dating/relative")
         self.reader = DateReader()
-        self.patterns = {lang: re.compile(rf"\b(?:{_alternation(rel[lang])})\b", re.IGNORECASE) for lang in LANGS}
+        self.patterns = {
+            lang: re.compile(rf"\b(?:{_alternation(rel[lang])})\b", re.IGNORECASE) for lang in LANGS
+        }
 
     def extract(self, doc: Document) -> list[Signal]:
         lang = doc.base_language
@@ -364,7 +415,9 @@ class RelativeTimeOnly(Feature):
         spans = [(m.start(), m.end()) for m in self.patterns[lang].finditer(doc.text)]
         if len(spans) < self.min_expressions:
             return []
-        return [self.flag(doc, "dating.relative_time_only", "Relative times with no date to anchor them.", spans)]
+        return [
+            self.flag(doc, "dating.relative_time_only", "Relative times with no date to anchor them.", spans)
+        ]
 
 
 FEATURES: list[type[Feature]] = [PublishedDate, EmptyDateField, RelativeTimeOnly]

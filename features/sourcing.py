@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from features.base import Evidence, Feature, Kind, Signal, load_lexicon
 from features.document import _WORD_RE, Document, Span
@@ -31,7 +31,9 @@ _TOKEN_RE = re.compile(r"(?:[Qq]u|[DdLlJjMmNnTtSsCc])['’]|\w+(?:[-.]\w+)*|[,()
 _PHRASE_STOP_RE = re.compile(r"[.;:!?«»\"“”(\n]|,|\s(?:que|qu['’]|qui|dont|that|who|which|on|in|at|to)\s")
 _QUOTE_RE = re.compile(r"«[^«»\n]{1,800}[»«]|\"[^\"\n]{1,800}\"|“[^“”\n]{1,800}”")
 # ", Anne Le Goff." closing a sentence: two to four capitalised words (particles allowed) in apposition.
-_APPOSED_NAME_RE = re.compile(r",\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|le|la|da|di)){1,3})\s*(?:[.;!?]|$)")
+_APPOSED_NAME_RE = re.compile(
+    r",\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|le|la|da|di)){1,3})\s*(?:[.;!?]|$)"
+)
 _PREV_WORD_RE = re.compile(r"([\w'’-]+)\s+$")
 _URL_RE = re.compile(r"https?://|www\.|\w\.(?:com|fr|org|net)\b")
 # Phrase length bound (tokens): a source is named within a few words of its cue.
@@ -66,7 +68,9 @@ class PhraseIndex:
                 for p in self.index[key]:
                     e = a + len(p)
                     seg = text[a:e]
-                    if (seg if self.case_sensitive else seg.lower()) == p and (e >= len(text) or not text[e].isalnum() or p[-1] in "'’"):
+                    if (seg if self.case_sensitive else seg.lower()) == p and (
+                        e >= len(text) or not text[e].isalnum() or p[-1] in "'’"
+                    ):
                         out.append((a, e))
                         break
         return sorted(out)
@@ -118,7 +122,16 @@ class SourceJudge:
         lex = load_lexicon("sourcing/sources")
         self.sets: dict[str, dict[str, frozenset[str]]] = {
             key: {lang: frozenset(w.lower() for w in lex[key][lang]) for lang in LANGS}
-            for key in ("anonymous", "documents", "rumour", "indefinite", "definite", "pronouns", "generic", "complement_starts")
+            for key in (
+                "anonymous",
+                "documents",
+                "rumour",
+                "indefinite",
+                "definite",
+                "pronouns",
+                "generic",
+                "complement_starts",
+            )
         }
 
     def is_(self, key: str, lang: str, word: str) -> bool:
@@ -139,7 +152,11 @@ class SourceJudge:
             return "vague"
         i = 0
         det: str | None = None
-        while i < len(low) and i < 3 and (self.is_("indefinite", lang, low[i]) or self.is_("definite", lang, low[i])):
+        while (
+            i < len(low)
+            and i < 3
+            and (self.is_("indefinite", lang, low[i]) or self.is_("definite", lang, low[i]))
+        ):
             det = "indefinite" if self.is_("indefinite", lang, low[i]) else "definite"
             i += 1
         head = next(
@@ -151,7 +168,11 @@ class SourceJudge:
             ),
             None,
         )
-        capitals = [j for j, t in enumerate(toks) if t[0].isupper() and (j > 0 or not sentence_initial or self._name_like(t, lang))]
+        capitals = [
+            j
+            for j, t in enumerate(toks)
+            if t[0].isupper() and (j > 0 or not sentence_initial or self._name_like(t, lang))
+        ]
         if head is not None:
             kind, j = head
             later_caps = [c for c in capitals if c > j]
@@ -160,7 +181,11 @@ class SourceJudge:
                 return "rumour"
             if kind == "anonymous":
                 # "le responsable a ajouté": the one named before; "des responsables": nobody in particular.
-                unnamed = "anaphoric" if det == "definite" and not plural and low[j] not in ("source", "sources") else "vague"
+                unnamed = (
+                    "anaphoric"
+                    if det == "definite" and not plural and low[j] not in ("source", "sources")
+                    else "vague"
+                )
                 # Unnamed people stay unnamed unless a person's name follows ("l'analyste Jean Dupont", not
                 # "des experts de l'ONU"): the recogniser tells a person from an organisation in French.
                 if later_caps:
@@ -184,7 +209,9 @@ class SourceJudge:
     def has_source_head(self, text: str, lang: str) -> bool:
         """Whether `text` is headed by a word for a source ("une source", "des experts", "some officials")."""
         low = [t.lower() for t in _TOKEN_RE.findall(text)[:4]]
-        return any(w in self.sets[k][lang] for w in low for k in ("anonymous", "documents", "rumour", "generic"))
+        return any(
+            w in self.sets[k][lang] for w in low for k in ("anonymous", "documents", "rumour", "generic")
+        )
 
     @staticmethod
     def _name_like(token: str, lang: str) -> bool:
@@ -219,7 +246,10 @@ class AttributionReader:
             self.hedges[lang] = PhraseIndex(hedges[lang])
             self.aux[lang] = frozenset(rep["auxiliaries"][lang])
             self.passive[lang] = frozenset(rep["passive"][lang])
-        self.adverb_ok = re.compile(r"\w+ment|aussi|encore|déjà|ainsi|également|toujours|bien|pas|alors|also|already|again|then|later|previously", re.IGNORECASE)
+        self.adverb_ok = re.compile(
+            r"\w+ment|aussi|encore|déjà|ainsi|également|toujours|bien|pas|alors|also|already|again|then|later|previously",
+            re.IGNORECASE,
+        )
 
     def read(self, doc: Document, lang: str) -> Reading:
         """Attributions, hedges (span, sentence index), quotes and the offsets of every cue of `doc`."""
@@ -257,14 +287,18 @@ class AttributionReader:
                 continue
             att = self._verb_attribution(doc, lang, hit, si)
             # A weak verb ("évoque", "qualifiant") reports speech only with a named speaker next to it.
-            if att is not None and (hit.strong or (att.verdict == "named" or att.verdict.startswith("ner/")) and len(_TOKEN_RE.findall(doc.span(att.source))) <= 6):
+            if att is not None and (
+                hit.strong
+                or (att.verdict == "named" or att.verdict.startswith("ner/"))
+                and len(_TOKEN_RE.findall(doc.span(att.source))) <= 6
+            ):
                 out.append(att)
         hedges = [(sp, sentence_of(sp[0])) for sp in self.hedges[lang].spans(doc) if not quoted(sp[0])]
         return out, hedges, quotes, sorted(cues)
 
     def _verbs(self, doc: Document, lang: str) -> list[_VerbHit]:
         """Reporting-verb forms among the document's words, with an inverted pronoun split off."""
-        out = []
+        out: list[_VerbHit] = []
         strong, weak, inversions = self.strong[lang], self.weak[lang], self.inversions[lang]
         where = word_positions(doc)
         for w, idx in where.items():
@@ -294,12 +328,19 @@ class AttributionReader:
         words = list(re.finditer(r"[\w'’-]+", before[-40:]))
         offset = v0 - len(before[-40:])
         k = len(words) - 1
-        if k >= 0 and self.adverb_ok.fullmatch(words[k].group()) and k >= 1 and words[k - 1].group().lower() in self.aux[lang]:
+        if (
+            k >= 0
+            and self.adverb_ok.fullmatch(words[k].group())
+            and k >= 1
+            and words[k - 1].group().lower() in self.aux[lang]
+        ):
             k -= 1
         if k >= 0 and words[k].group().lower() in self.aux[lang]:
             aux = words[k]
             if re.search(r"-t-(?:il|elle|on)$|-(?:ils|elles)$", aux.group()):
-                return Attribution((offset + aux.start(), m.end), (offset + aux.start(), m.end), "anaphoric", si)
+                return Attribution(
+                    (offset + aux.start(), m.end), (offset + aux.start(), m.end), "anaphoric", si
+                )
             v0 = offset + aux.start()
         elif lang == "fr" and m.form.endswith(("é", "ée", "és", "ées")):
             return None  # a participle with no auxiliary is an adjective: "un plan annoncé"
@@ -308,7 +349,12 @@ class AttributionReader:
             # ", affirmant que": a participle whose speaker is the subject of the main clause.
             return Attribution((m.start, m.end), (m.start, m.end), "anaphoric", si)
         # Inverted after a quote: '"...", ajoute le texte' / '"...," said John Smith'.
-        if prev.endswith(("»", "\"", "”")) or prev.endswith(",") and prev[-3:-1].strip()[-1:] in ("»", "\"", "”") or not prev:
+        if (
+            prev.endswith(("»", '"', "”"))
+            or prev.endswith(",")
+            and prev[-3:-1].strip()[-1:] in ("»", '"', "”")
+            or not prev
+        ):
             src = _phrase_after(text, m.end, s1)
             if src is not None:
                 verdict = self.judge.verdict(text[src[0] : src[1]], lang, sentence_initial=False)
@@ -321,7 +367,13 @@ class AttributionReader:
             rest = text[src[1] : s1].lstrip() if src is not None else ""
             if src is not None and (not rest or rest[0] in ".,;!?)"):
                 verdict = self.judge.verdict(text[src[0] : src[1]], lang, sentence_initial=False)
-                if verdict in ("named", "anaphoric", "rumour") or verdict is not None and verdict.startswith("ner/") or verdict == "vague" and self.judge.has_source_head(doc.span(src), lang):
+                if (
+                    verdict in ("named", "anaphoric", "rumour")
+                    or verdict is not None
+                    and verdict.startswith("ner/")
+                    or verdict == "vague"
+                    and self.judge.has_source_head(doc.span(src), lang)
+                ):
                     return Attribution((v0, src[1]), src, verdict, si)
                 return None  # an object ("..., a dénoncé une mesure."), not a speaker
         src = self._phrase_before(doc, lang, s0, v0)
@@ -338,12 +390,16 @@ class AttributionReader:
         text = doc.text
         seg_start = max(s0, v0 - 160)
         seg = text[seg_start:v0]
-        cut = max((seg.rfind(c) for c in (";", ":", "«", "»", "\"", "“", "”", "(", ")")), default=-1)
+        cut = max((seg.rfind(c) for c in (";", ":", "«", "»", '"', "“", "”", "(", ")")), default=-1)
         for w in (" que ", " qu'", " qu’", " that ", " mais ", " but ", " et ", " and "):
             at = seg.rfind(w)
             nxt = _TOKEN_RE.match(seg, at + len(w)) if at >= 0 else None
             # "X et du journal Y" continues a complement; "X a réagi et a averti" starts a new clause.
-            if at >= 0 and not (w in (" et ", " and ") and nxt is not None and self.judge.is_("complement_starts", lang, nxt.group())):
+            if at >= 0 and not (
+                w in (" et ", " and ")
+                and nxt is not None
+                and self.judge.is_("complement_starts", lang, nxt.group())
+            ):
                 cut = max(cut, at + len(w) - 1)
         seg_start += cut + 1
         chunks = [c for c in _comma_chunks(text, seg_start, v0) if text[c[0] : c[1]].strip()]
@@ -413,12 +469,18 @@ def read_attributions(doc: Document, reader: AttributionReader, max_ner: int) ->
         lang = doc.base_language
         atts, hedges, quotes, cues = reader.read(doc, lang)
         pending = [i for i, a in enumerate(atts) if a.verdict.startswith("ner/")]
-        labels = _ner([doc.span(atts[i].source) for i in pending[:max_ner]], lang) if pending and max_ner > 0 else []
+        labels = (
+            _ner([doc.span(atts[i].source) for i in pending[:max_ner]], lang)
+            if pending and max_ner > 0
+            else []
+        )
         for n, i in enumerate(pending):
             # Beyond the parsing budget a phrase keeps its lexicon reading (unnamed).
             person = n < len(labels) and "PER" in labels[n]
             a = atts[i]
-            atts[i] = Attribution(a.span, a.source, "named" if person else a.verdict.split("/", 1)[1], a.sentence)
+            atts[i] = Attribution(
+                a.span, a.source, "named" if person else a.verdict.split("/", 1)[1], a.sentence
+            )
         return atts, hedges, quotes, cues
 
     return doc.memo(f"sourcing.attributions.{max_ner}", make)  # type: ignore[no-any-return]
@@ -443,7 +505,13 @@ class AttributedStatements(Feature):
         "sourcing.no_attribution": "A text of some length with no attributed statement at all.",
     }
 
-    def __init__(self, max_ner: int = 4, min_quote_words: int = 6, min_words_for_absence: int = 120, vague_share: float = 0.25) -> None:
+    def __init__(
+        self,
+        max_ner: int = 4,
+        min_quote_words: int = 6,
+        min_words_for_absence: int = 120,
+        vague_share: float = 0.25,
+    ) -> None:
         self.reader = AttributionReader()
         self.vague_share = vague_share
         self.max_ner = max_ner
@@ -458,7 +526,9 @@ class AttributedStatements(Feature):
         by_sentence: dict[int, list[Attribution]] = {}
         for a in atts:
             by_sentence.setdefault(a.sentence, []).append(a)
-        named_sents = {s for s, xs in by_sentence.items() if any(a.verdict in ("named", "anaphoric") for a in xs)}
+        named_sents = {
+            s for s, xs in by_sentence.items() if any(a.verdict in ("named", "anaphoric") for a in xs)
+        }
         named = [a for a in atts if a.verdict == "named"]
         vague = [a for a in atts if a.verdict == "vague" and a.sentence not in named_sents]
         rumour = [a.span for a in atts if a.verdict == "rumour" and a.sentence not in named_sents]
@@ -479,18 +549,44 @@ class AttributedStatements(Feature):
         # One anonymous source among named ones is ordinary reporting; vagueness matters when it is a
         # real share of the sourcing.
         if vague and len(vague) >= self.vague_share * (len(vague) + len(named_sents)):
-            out.append(self.flag(doc, "sourcing.vague_attribution", "Claims attributed to unnamed or vague sources.", [a.span for a in vague]))
+            out.append(
+                self.flag(
+                    doc,
+                    "sourcing.vague_attribution",
+                    "Claims attributed to unnamed or vague sources.",
+                    [a.span for a in vague],
+                )
+            )
         if rumour:
-            out.append(self.flag(doc, "sourcing.unattributed_claim", "Claims presented as hearsay with no source.", rumour))
+            out.append(
+                self.flag(
+                    doc, "sourcing.unattributed_claim", "Claims presented as hearsay with no source.", rumour
+                )
+            )
         cue_paras = self._paragraphs_with_cue(doc, cues)
         bare = [q for q in quotes if self._is_bare_quote(doc, q, cue_paras)]
         if bare:
-            out.append(self.flag(doc, "sourcing.quote_without_speaker", "Quotation with no speaker named in its paragraph.", bare))
+            out.append(
+                self.flag(
+                    doc,
+                    "sourcing.quote_without_speaker",
+                    "Quotation with no speaker named in its paragraph.",
+                    bare,
+                )
+            )
         unattributed_sents = {a.sentence for a in vague} | {si for _, si in hedges if si not in named_sents}
-        unattributed_sents |= {a.sentence for a in atts if a.verdict == "rumour" and a.sentence not in named_sents}
+        unattributed_sents |= {
+            a.sentence for a in atts if a.verdict == "rumour" and a.sentence not in named_sents
+        }
         n_attr, n_un = len(named_sents), len(unattributed_sents) + len(bare)
         if n_attr + n_un:
-            out.append(self.measure("sourcing.attribution_ratio", f"{n_attr} attributed of {n_attr + n_un} claims with a source cue.", n_attr / (n_attr + n_un)))
+            out.append(
+                self.measure(
+                    "sourcing.attribution_ratio",
+                    f"{n_attr} attributed of {n_attr + n_un} claims with a source cue.",
+                    n_attr / (n_attr + n_un),
+                )
+            )
         if not named_sents and len(doc.words) >= self.min_words_for_absence:
             out.append(
                 self.absence(
@@ -539,10 +635,15 @@ class HollowSource(Feature):
         lex = load_lexicon("sourcing/hollow")
         self.max_line_chars = max_line_chars
         self.lead = {
-            lang: re.compile(rf"[\s\-–—*•]*(?:{_alternation(lex['phrases'][lang] + lex['labels'][lang])})\b", re.IGNORECASE)
+            lang: re.compile(
+                rf"[\s\-–—*•]*(?:{_alternation(lex['phrases'][lang] + lex['labels'][lang])})\b", re.IGNORECASE
+            )
             for lang in LANGS
         }
-        self.targets = {lang: re.compile(rf"\b(?:{_alternation(lex['targets'][lang])})\b", re.IGNORECASE) for lang in LANGS}
+        self.targets = {
+            lang: re.compile(rf"\b(?:{_alternation(lex['targets'][lang])})\b", re.IGNORECASE)
+            for lang in LANGS
+        }
 
     def extract(self, doc: Document) -> list[Signal]:
         lang = doc.base_language
@@ -565,7 +666,11 @@ class HollowSource(Feature):
                 spans.append((a, b))
         if not spans:
             return []
-        return [self.flag(doc, "sourcing.hollow_source", "Source line that names no outlet, author or link.", spans)]
+        return [
+            self.flag(
+                doc, "sourcing.hollow_source", "Source line that names no outlet, author or link.", spans
+            )
+        ]
 
 
 class BylineCredit(Feature):
@@ -589,18 +694,27 @@ class BylineCredit(Feature):
         lex = load_lexicon("sourcing/bylines")
         self.head_paragraphs = head_paragraphs
         self.max_byline_chars = max_byline_chars
-        agencies = _alternation(lex["agencies"])
         self.byline = {
-            lang: re.compile(rf"^(?:{_alternation(lex['byline'][lang])})\s*:?\s+(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$", re.IGNORECASE)
+            lang: re.compile(
+                rf"^(?:{_alternation(lex['byline'][lang])})\s*:?\s+(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$",
+                re.IGNORECASE,
+            )
             for lang in LANGS
         }
         self.credit = {lang: PhraseIndex(lex["credit"][lang]) for lang in LANGS}
         # Agency names as written ("AFP", not "afp"); a credit when bracketed or after "avec"/"via"/"©".
         self.agencies = PhraseIndex(lex["agencies"], case_sensitive=True)
-        self.credit_before = re.compile(rf"(?:\(|©\s*|\b(?:{_alternation(lex['credit_before'])})\s*:?\s*(?:l['’]|the\s)?)$", re.IGNORECASE)
+        self.credit_before = re.compile(
+            rf"(?:\(|©\s*|\b(?:{_alternation(lex['credit_before'])})\s*:?\s*(?:l['’]|the\s)?)$", re.IGNORECASE
+        )
         # A dateline's author part: "Orange avec AFP , publié le ..." / "By Jane Doe | Published ...".
-        self.dateline_author = re.compile(r"^(?P<who>[^\n,|]{2,60}?)\s*[,|]\s*(?:publié|publiée|mis à jour|published|posted|updated)\b", re.IGNORECASE)
-        self.name_line = re.compile(r"^(?:[A-ZÀ-Ý][\w'’.-]+|de|du|van|von|der|le|la|da|di|bin|al|ibn)(?:\s+(?:[A-ZÀ-Ý][\w'’.-]+|de|du|van|von|der|le|la|da|di|bin|al|ibn)){1,3}$")
+        self.dateline_author = re.compile(
+            r"^(?P<who>[^\n,|]{2,60}?)\s*[,|]\s*(?:publié|publiée|mis à jour|published|posted|updated)\b",
+            re.IGNORECASE,
+        )
+        self.name_line = re.compile(
+            r"^(?:[A-ZÀ-Ý][\w'’.-]+|de|du|van|von|der|le|la|da|di|bin|al|ibn)(?:\s+(?:[A-ZÀ-Ý][\w'’.-]+|de|du|van|von|der|le|la|da|di|bin|al|ibn)){1,3}$"
+        )
 
     def extract(self, doc: Document) -> list[Signal]:
         lang = doc.base_language
@@ -612,15 +726,38 @@ class BylineCredit(Feature):
                 if lead is not None and (doc.text[lead.start()] != "(" or doc.text[b : b + 1] == ")"):
                     credits.append((lead.start(), b + (doc.text[lead.start()] == "(")))
             if credits:
-                out.append(self.flag(doc, "sourcing.credit_line", "Credit line: the text comes from another outlet.", credits))
+                out.append(
+                    self.flag(
+                        doc,
+                        "sourcing.credit_line",
+                        "Credit line: the text comes from another outlet.",
+                        credits,
+                    )
+                )
         if doc.author:
-            out.append(Signal("sourcing.byline", f"Author from the metadata: {doc.author}.", (), 1.0, Kind.MEASURE, {"author": doc.author, "source": "metadata"}))
+            out.append(
+                Signal(
+                    "sourcing.byline",
+                    f"Author from the metadata: {doc.author}.",
+                    (),
+                    1.0,
+                    Kind.MEASURE,
+                    {"author": doc.author, "source": "metadata"},
+                )
+            )
             return out
         found = self._text_byline(doc, lang) if lang in LANGS else None
         if found is not None:
             span, source = found
             out.append(
-                Signal("sourcing.byline", f"Byline in the text: {doc.span(span)}.", (Evidence.of(doc, span),), 1.0, Kind.MEASURE, {"author": doc.span(span), "source": source})
+                Signal(
+                    "sourcing.byline",
+                    f"Byline in the text: {doc.span(span)}.",
+                    (Evidence.of(doc, span),),
+                    1.0,
+                    Kind.MEASURE,
+                    {"author": doc.span(span), "source": source},
+                )
             )
             return out
         out.append(
@@ -642,13 +779,17 @@ class BylineCredit(Feature):
             m = self.dateline_author.match(line)
             if m is not None:
                 return (a + m.start("who"), a + m.end("who")), "dateline"
-            if b - a <= self.max_byline_chars and self.name_line.match(line) and (a, b) != (doc.paragraphs[0] if doc.title is None else (-1, -1)):
+            if (
+                b - a <= self.max_byline_chars
+                and self.name_line.match(line)
+                and (a, b) != (doc.paragraphs[0] if doc.title is None else (-1, -1))
+            ):
                 name_lines.append((a, b))
         if not name_lines:
             return None
         if lang == "fr":
             labels = _ner([doc.span(s) for s in name_lines[:2]], lang)
-            for span, found in zip(name_lines, labels):
+            for span, found in zip(name_lines, labels, strict=False):
                 if "PER" in found:
                     return span, "name line"
             return None

@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("all", "fr", "en", "de", "other"):
         if totals[key]:
             t = totals[key]
-            print(f"{key:8} {t:6d} {hits[key + ':scorer'] / t:8.1%} {hits[key + ':htmldate'] / t:9.1%} {hits[key + ':original'] / t:23.1%}")
+            print(
+                f"{key:8} {t:6d} {hits[key + ':scorer'] / t:8.1%} {hits[key + ':htmldate'] / t:9.1%} {hits[key + ':original'] / t:23.1%}"
+            )
     print("scorer date source: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
     print(f"dating scan + choice: {1000 * t_feature / max(n, 1):.2f} ms per page")
     return 0

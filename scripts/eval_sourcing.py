@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
-    ap.add_argument("--show", default="", help="print the evidence of this code for each article where it fires")
+    ap.add_argument(
+        "--show", default="", help="print the evidence of this code for each article where it fires"
+    )
     args = ap.parse_args(argv)
     if not FR_NEWS.is_file():
         print(f"{FR_NEWS} is absent: nothing to evaluate")
@@ -56,7 +58,6 @@ def main(argv: list[str] | None = None) -> int:
         # The page's metadata date is withheld: the dating family must find the date in the text.
         text = row["title"] + "\n\n" + row["dateline"] + "\n\n" + row["text"]
         doc = from_text(text, language="fr", id=row["id"])
-        doc.words  # the shared word spans belong to the Document, not to these families
         t0, c0 = time.perf_counter(), time.thread_time()
         signals = [s for f in features for s in f.run(doc)]
         times.append(time.perf_counter() - t0)
@@ -72,12 +73,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row['id']}: {cited}")
     n = len(rows)
     print(f"articles: {n} ({FR_NEWS})")
-    print(f"date found (dateline or body):      {counts['_dated'] / n:.1%}  (full date with year: {full_dates / n:.1%})")
+    print(
+        f"date found (dateline or body):      {counts['_dated'] / n:.1%}  (full date with year: {full_dates / n:.1%})"
+    )
     print(f"vague-sourcing signal (vague/unattributed): {counts['_vague'] / n:.1%}")
     for code in sorted(c for c in counts if not c.startswith("_")):
         print(f"  {code:36} {counts[code] / n:6.1%}")
     for name, ts in (("wall", times), ("cpu", cpu)):
-        per_5kb = [1000 * t * 5000 / max(sz, 1) for t, sz in zip(ts, sizes)]
+        per_5kb = [1000 * t * 5000 / max(sz, 1) for t, sz in zip(ts, sizes, strict=True)]
         print(
             f"time ({name}), dating + sourcing: median {1000 * statistics.median(ts):.2f} ms per article "
             f"(median size {statistics.median(sizes) / 1000:.1f} KB), median {statistics.median(per_5kb):.2f} ms per 5 KB, "

@@ -7,7 +7,14 @@ import datetime as dt
 
 import pytest
 
-from features.dating import DateReader, EmptyDateField, PublishedDate, RelativeTimeOnly, choose_date, scan_dates
+from features.dating import (
+    DateReader,
+    EmptyDateField,
+    PublishedDate,
+    RelativeTimeOnly,
+    choose_date,
+    scan_dates,
+)
 from tests.helpers import check_signal, make_doc
 
 TODAY = dt.date(2024, 6, 1)
@@ -18,7 +25,9 @@ EN_AGENCY = "Strike at the plant\n\nLONDON, March 12, 2024 (Reuters) - Workers a
 FR_NONE = "La mairie rénove l'école\n\nLes travaux commenceront bientôt, a indiqué la mairie. Les parents sont satisfaits."
 EN_NONE = "Council renovates the school\n\nWork will start soon, the council said. Parents are pleased."
 FR_BODY = "La mairie rénove l'école\n\nLes travaux, lancés le 1er mai 2020, sont achevés. Les parents sont satisfaits."
-EN_BODY = "Council renovates the school\n\nThe work, which began on May 1, 2020, is finished. Parents are pleased."
+EN_BODY = (
+    "Council renovates the school\n\nThe work, which began on May 1, 2020, is finished. Parents are pleased."
+)
 FR_RELATIVE = "La Corée envoie des soldats\n\nLes troupes partiront juillet prochain, quelques jours après la rencontre de la semaine dernière."
 EN_RELATIVE = "Troops to be sent\n\nThe troops will leave next July, a few days ago the leaders met, and last week talks ended."
 FR_FUTURE = "Titre\n\npublié le lundi 3 mars 2025\n\nUn texte."
@@ -43,7 +52,9 @@ EN_FILLED = "Title\n\nDate: March 12, 2020\n\nA dated text."
     ],
 )
 def test_no_published_date(text: str, lang: str, expected: bool) -> None:
-    found = check_signal(PublishedDate(today=TODAY), make_doc(text, lang), "dating.no_published_date", expected)
+    found = check_signal(
+        PublishedDate(today=TODAY), make_doc(text, lang), "dating.no_published_date", expected
+    )
     if expected:
         assert found[0].evidence == () and "metadata" in found[0].message and "dateline" in found[0].message
 
@@ -59,17 +70,31 @@ def test_no_published_date(text: str, lang: str, expected: bool) -> None:
         (EN_NONE, "en", False, None, None),
     ],
 )
-def test_date_from_dateline(text: str, lang: str, expected: bool, date: str | None, quote: str | None) -> None:
-    found = check_signal(PublishedDate(today=TODAY), make_doc(text, lang), "dating.date_from_dateline", expected)
+def test_date_from_dateline(
+    text: str, lang: str, expected: bool, date: str | None, quote: str | None
+) -> None:
+    found = check_signal(
+        PublishedDate(today=TODAY), make_doc(text, lang), "dating.date_from_dateline", expected
+    )
     if expected:
         assert found[0].detail["date"] == date
         assert found[0].evidence[0].text == quote
 
 
-@pytest.mark.parametrize("lang, text", [("fr", "Titre\n\npublié le 17 juillet\n\nUn texte."), ("en", "Title\n\nPublished July 17\n\nSome text.")])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("fr", "Titre\n\npublié le 17 juillet\n\nUn texte."),
+        ("en", "Title\n\nPublished July 17\n\nSome text."),
+    ],
+)
 def test_dateline_without_year_is_a_partial_date(lang: str, text: str) -> None:
     (sig,) = check_signal(PublishedDate(today=TODAY), make_doc(text, lang), "dating.date_from_dateline", True)
-    assert sig.value == 0.5 and sig.detail["date"] is None and (sig.detail["day"], sig.detail["month"]) == (17, 7)
+    assert (
+        sig.value == 0.5
+        and sig.detail["date"] is None
+        and (sig.detail["day"], sig.detail["month"]) == (17, 7)
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,19 +110,29 @@ def test_date_from_body(text: str, lang: str, expected: bool) -> None:
 @pytest.mark.parametrize("lang, text", [("fr", FR_NONE), ("en", EN_NONE)])
 @pytest.mark.parametrize("published, expected", [("2021-02-03", True), (None, False)])
 def test_date_from_metadata(lang: str, text: str, published: str | None, expected: bool) -> None:
-    found = check_signal(PublishedDate(today=TODAY), make_doc(text, lang, published=published), "dating.date_from_metadata", expected)
+    found = check_signal(
+        PublishedDate(today=TODAY),
+        make_doc(text, lang, published=published),
+        "dating.date_from_metadata",
+        expected,
+    )
     if expected:
         assert found[0].detail["date"] == "2021-02-03" and found[0].detail["source"] == "record"
 
 
 def test_metadata_wins_over_the_text() -> None:
     doc = make_doc(FR_DATELINE, "fr", published="2019-04-24")
-    assert choose_date(doc, scan_dates(doc, DateReader())) [:2] == (dt.date(2019, 4, 24), "record")
+    assert choose_date(doc, scan_dates(doc, DateReader()))[:2] == (dt.date(2019, 4, 24), "record")
 
 
 @pytest.mark.parametrize(
     "text, lang, expected",
-    [(FR_FUTURE, "fr", True), (EN_FUTURE, "en", True), (FR_DATELINE, "fr", False), (EN_DATELINE, "en", False)],
+    [
+        (FR_FUTURE, "fr", True),
+        (EN_FUTURE, "en", True),
+        (FR_DATELINE, "fr", False),
+        (EN_DATELINE, "en", False),
+    ],
 )
 def test_future_date(text: str, lang: str, expected: bool) -> None:
     check_signal(PublishedDate(today=TODAY), make_doc(text, lang), "dating.future_date", expected)
@@ -109,7 +144,12 @@ def test_future_date_follows_today_argument() -> None:
 
 
 def test_future_metadata_date_is_a_measure_without_evidence() -> None:
-    (sig,) = check_signal(PublishedDate(today=TODAY), make_doc(FR_NONE, "fr", published="2030-01-01"), "dating.future_date", True)
+    (sig,) = check_signal(
+        PublishedDate(today=TODAY),
+        make_doc(FR_NONE, "fr", published="2030-01-01"),
+        "dating.future_date",
+        True,
+    )
     assert sig.kind.value == "measure" and sig.detail["date"] == "2030-01-01"
 
 
@@ -123,7 +163,12 @@ def test_implausible_date(text: str, lang: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     "text, lang, expected, quote",
-    [(FR_EMPTY, "fr", True, "Date :"), (EN_EMPTY, "en", True, "Published on:"), (FR_FILLED, "fr", False, None), (EN_FILLED, "en", False, None)],
+    [
+        (FR_EMPTY, "fr", True, "Date :"),
+        (EN_EMPTY, "en", True, "Published on:"),
+        (FR_FILLED, "fr", False, None),
+        (EN_FILLED, "en", False, None),
+    ],
 )
 def test_empty_date_field(text: str, lang: str, expected: bool, quote: str | None) -> None:
     found = check_signal(EmptyDateField(), make_doc(text, lang), "dating.empty_date_field", expected)
@@ -132,13 +177,20 @@ def test_empty_date_field(text: str, lang: str, expected: bool, quote: str | Non
 
 
 def test_label_with_value_on_next_line_is_not_empty() -> None:
-    check_signal(EmptyDateField(), make_doc("Titre\nDate :\n12 mars 2020\nUn texte.", "fr"), "dating.empty_date_field", False)
+    check_signal(
+        EmptyDateField(),
+        make_doc("Titre\nDate :\n12 mars 2020\nUn texte.", "fr"),
+        "dating.empty_date_field",
+        False,
+    )
 
 
 @pytest.mark.parametrize("lang, text", [("fr", FR_NONE), ("en", EN_NONE)])
 @pytest.mark.parametrize("empty, expected", [(("date",), True), (("author",), False), ((), False)])
 def test_empty_date_metadata(lang: str, text: str, empty: tuple[str, ...], expected: bool) -> None:
-    check_signal(EmptyDateField(), make_doc(text, lang, empty_fields=empty), "dating.empty_date_metadata", expected)
+    check_signal(
+        EmptyDateField(), make_doc(text, lang, empty_fields=empty), "dating.empty_date_metadata", expected
+    )
 
 
 @pytest.mark.parametrize(

