@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -139,7 +140,13 @@ class LeakedForeignWords(Feature):
         self._allow = {k: frozenset(v) for k, v in lex["allow"].items()}
         self._particles = frozenset(lex["name_particles"])
         self._letter_ctx = {k: frozenset(v) for k, v in lex["letter_contexts"].items()}
-        self._foreign = {lang: _foreign_words(lang, tuple(lex["source_languages"]), int(lex["top_n"]), float(lex["min_source_zipf"]), self._gap, float(lex["max_doc_zipf"]), int(lex["max_word_length"])) for lang in ("fr", "en")}
+        self._foreign: dict[str, dict[str, list[tuple[str, float]]]] = {lang: _foreign_words(lang, tuple(lex["source_languages"]), int(lex["top_n"]), float(lex["min_source_zipf"]), self._gap, float(lex["max_doc_zipf"]), int(lex["max_word_length"])) for lang in ("fr", "en")}
+
+
+    @property
+    def prior(self) -> dict[str, float]:
+        """How likely each language is as a source, to break ties."""
+        return self._prior
 
     def find(self, doc: Document) -> list[tuple[Span, str]]:
         """Leaked words as (span, language), memoised on the document for the document-level estimate."""
@@ -156,12 +163,13 @@ class LeakedForeignWords(Feature):
         quoted = _quoted_spans(doc)
         qstarts = [s[0] for s in quoted]
         out: list[tuple[Span, str]] = []
-        for i, (a, b) in enumerate(words):
-            w = text[a:b]
-            lw = w.lower()
+        lows = _lowered_words(doc)
+        for i, lw in enumerate(lows):
             cands = foreign.get(lw)
             if cands is None or lw in allow:
                 continue
+            a, b = words[i]
+            w = text[a:b]
             if _inside(quoted, qstarts, a):
                 continue
             initial = _sentence_initial(text, a)
@@ -247,6 +255,7 @@ class LeakedForeignWords(Feature):
         ]
 
 
+@lru_cache(maxsize=8)
 def _foreign_words(doc_lang: str, langs: tuple[str, ...], top_n: int, min_src: float, gap: float, max_doc: float, max_len: int) -> dict[str, list[tuple[str, float]]]:
     """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
     from wordfreq import top_n_list
@@ -385,11 +394,24 @@ class GrammarArtefacts(Feature):
         self._endings = sorted(endings, key=lambda x: len(x[0]), reverse=True)
         self._frames = tuple(g["frames"])
         self._max_gender = max_gender_candidates
-        dets = "|".join(sorted(self._fem | self._masc, key=len, reverse=True))
-        # A determiner, one space, a lower-case word (in a lookahead, so "une nouvelle ordre" yields both
-        # pairs): one regex pass instead of a loop over all words.
-        self._det_re = re.compile(r"(?<![\w'’])(" + dets + r") (?=([a-zàâäéèêëîïôöùûüç]{3,})(?![\w'’-]))", re.IGNORECASE)
+        # Tagger genders per noun, filled lazily: a cache, not state that changes any result.
         self._gender_cache: dict[str, str | None] = {}
+        # Candidate pairs found by C-level scans: a determiner, one space, then (in a lookahead, so "une
+        # nouvelle ordre" yields both pairs) a lower-case word with an ending of the other gender, or a
+        # vowel-initial word after a form that has a masculine variant before vowels (nouvel, bel, l').
+        word = "[a-zàâäéèêëîïôöùûüç]"
+
+        def alt(items: Iterable[str]) -> str:
+            return "|".join(sorted((re.escape(x) for x in items), key=len, reverse=True))
+
+        fem_end = alt(e for e, gd in self._endings if gd == "Fem")
+        masc_end = alt(e for e, gd in self._endings if gd == "Masc")
+        tail = r"(?![\w'’-]))"
+        self._det_res = [
+            re.compile(r"(?<![\w'’])(" + alt(self._fem) + r") (?=(" + word + "+(?:" + masc_end + "))" + tail, re.IGNORECASE),
+            re.compile(r"(?<![\w'’])(" + alt(self._masc) + r") (?=(" + word + "+(?:" + fem_end + "))" + tail, re.IGNORECASE),
+            re.compile(r"(?<![\w'’])(" + alt(self._vowel_fem) + r") (?=([aeiouyàâäéèêëîïôöùûü]" + word + "{2,})" + tail, re.IGNORECASE),
+        ]
         rv = lex["reporting_verbs"]
         self._orphan_re = {
             lang: re.compile(r"(?:(?<=[.!?…»\"”])[ \t]+|(?<=\n))(" + "|".join(sorted((re.escape(v) for v in verbs), key=len, reverse=True)) + r")[ \t]*[.!?](?=\s|$)")
@@ -449,8 +471,11 @@ class GrammarArtefacts(Feature):
     def _gender(self, doc: Document) -> list[Span]:
         text = doc.text
         cands: list[tuple[Span, str, str]] = []  # (span of det+noun, noun, determiner gender)
-        for m in self._det_re.finditer(text):
+        matches = sorted((m for pat in self._det_res for m in pat.finditer(text)), key=lambda m: m.start())
+        for m in matches:
             det, noun = m.group(1).lower(), m.group(2)
+            if not noun[0].islower():
+                continue  # a capitalised word after a determiner is a name or a title
             det_gender = "Fem" if det in self._fem else "Masc"
             if noun.endswith("ième") or noun in self._exceptions:
                 continue  # ordinals ("la huitième saison") agree with the noun that follows
@@ -633,4 +658,135 @@ class ForeignTypography(Feature):
         return [self.flag(doc, "translation.foreign_typography", "Typography of another language (" + ", ".join(sorted(kinds)) + ").", spans, kinds=dict(kinds))]
 
 
-FEATURES: list[type[Feature]] = [NumberPlaceholder, LeakedForeignWords, Calque, GrammarArtefacts, PluginResidue, ForeignTypography]
+# --------------------------------------------------------------------------------------------------
+# Document-level estimate
+# --------------------------------------------------------------------------------------------------
+
+# Detokenisation residue of MT pipelines: a space on either side of an apostrophe ("l 'armée", "l' armée").
+_APOS_SPACE_RE = re.compile(r"(?<=\w) ['’]|['’] (?=\w)")
+
+
+def mt_profile(doc: Document, function_words: Iterable[str], artefacts: int = 0) -> dict[str, float]:
+    """Topic-neutral style measures of `doc` (function-word rates and sentence/lexical statistics) that
+    the document-level machine-translation estimate is a linear model over. Shared with the training
+    and evaluation scripts so that a model is always trained on exactly what it scores."""
+    lang = doc.base_language
+    text = doc.text
+    words = [text[a:b] for a, b in doc.words]
+    n = max(len(words), 1)
+    lows = [_core(w) if ("'" in w or "’" in w) else w for w in _lowered_words(doc)]
+    counts = Counter(lows)
+    out: dict[str, float] = {f"fw:{w}": 100.0 * counts.get(w, 0) / n for w in function_words}
+    starts = _word_starts(doc)
+    lens = [bisect_right(starts, b - 1) - bisect_right(starts, a - 1) for a, b in doc.sentences]
+    lens = [x for x in lens if x > 0] or [0]
+    mean = sum(lens) / len(lens)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in lens) / len(lens))
+    alpha = [w for w in lows if w.isalpha()]
+    zs = [zipf(w, lang) for w in alpha] or [0.0]
+    # Moving-average type-token ratio over 50-word windows (strided): length-independent lexical variety.
+    windows = [alpha[i : i + 50] for i in range(0, max(len(alpha) - 49, 1), 25)]
+    mattr = sum(len(set(w)) / max(len(w), 1) for w in windows) / max(len(windows), 1)
+    initial = {a for a, _ in doc.sentences}
+    caps = sum(1 for (a, _), w in zip(doc.words, words, strict=True) if w[0].isupper() and a not in initial)
+    out.update(
+        {
+            "sent_len_mean": mean,
+            "sent_len_cv": sd / mean if mean else 0.0,
+            "mean_zipf": sum(zs) / len(zs),
+            "rare_share": sum(1 for z in zs if z < 2.5) / len(zs),
+            "long_share": sum(1 for w in alpha if len(w) >= 10) / max(len(alpha), 1),
+            "mattr": mattr,
+            "comma_rate": text.count(",") / n,
+            "cap_share": caps / n,
+            "digit_share": sum(1 for w in words if w[0].isdigit()) / n,
+            "artefacts": min(1000.0 * artefacts / n, 50.0),
+            "apostrophe_spacing": 100.0 * len(_APOS_SPACE_RE.findall(text)) / n,
+        }
+    )
+    return out
+
+
+def _lowered_words(doc: Document) -> list[str]:
+    """`doc.words` lower-cased, memoised (shared by the leaked-word finder and the style profile)."""
+
+    def make() -> list[str]:
+        low = doc.text.lower()
+        # str.lower keeps offsets for Latin text; fall back per word where it does not (e.g. "İ").
+        if len(low) != len(doc.text):
+            return [doc.text[a:b].lower() for a, b in doc.words]
+        return [low[a:b] for a, b in doc.words]
+
+    return doc.memo("translation.lowered_words", make)  # type: ignore[no-any-return]
+
+
+def _word_starts(doc: Document) -> list[int]:
+    """Start offsets of `doc.words`, memoised (for bisecting a position to a word index)."""
+    return doc.memo("translation.word_starts", lambda: [a for a, _ in doc.words])  # type: ignore[no-any-return]
+
+
+class MachineTranslationEstimate(Feature):
+    """Document-level probability that the text is machine-translated, even when it reads fluently, and
+    the most likely source language when the artefact detectors found evidence for one.
+
+    A logistic model (shipped as JSON coefficients, trained by `scripts/train_translation_mt.py`) over
+    topic-neutral style measures (`mt_profile`): function-word rates, sentence-length spread, lexical
+    frequency and variety, plus the count of translation artefacts. French only for now (the model is
+    per language; English documents get the artefact-based source language only).
+    Known false positives: plain, formulaic human copy (agency wires, press releases) and human
+    translations, which share much of machine translation's literal style.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.mt_likelihood": "Document-level probability that the text is machine-translated (style model); detail names the likely source language when artefacts show one.",
+    }
+
+    def __init__(self) -> None:
+        self._fw = load_lexicon("translation/function_words")
+        model = load_lexicon("translation/mt_model")
+        self._models: dict[str, dict[str, Any]] = {k: v for k, v in model.items() if not k.startswith("_")}
+        self._leaked = LeakedForeignWords()
+        self._calque = Calque()
+        self._placeholder = NumberPlaceholder()
+
+    def source_language(self, doc: Document) -> tuple[str | None, dict[str, float]]:
+        """The most likely source language from leaked words and calques, with the vote per language."""
+        votes: Counter[str] = Counter()
+        for _, lang in self._leaked.find(doc):
+            votes[lang] += 1.0
+        for _, entry in self._calque.find(doc):
+            for lang in entry["from"]:
+                votes[lang] += 1.0 / len(entry["from"])
+        votes.pop(doc.base_language, None)
+        if not votes:
+            return None, {}
+        prior = self._leaked.prior
+        best = max(votes, key=lambda k: (votes[k], prior.get(k, 0.0)))
+        return best, dict(votes)
+
+    def probability(self, doc: Document) -> float | None:
+        """The model's probability for `doc`, or None when there is no model for its language."""
+        m = self._models.get(doc.base_language)
+        if m is None or not doc.words:
+            return None
+        artefacts = len(self._leaked.find(doc)) + len(self._calque.find(doc)) + len(self._placeholder.extract(doc))
+        prof = mt_profile(doc, self._fw[doc.base_language], artefacts)
+        z = float(m["intercept"])
+        for name, mu, sc, w in zip(m["features"], m["mean"], m["scale"], m["coef"], strict=True):
+            z += w * (prof.get(name, 0.0) - mu) / sc
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def extract(self, doc: Document) -> list[Signal]:
+        if doc.base_language not in ("fr", "en"):
+            return []
+        p = self.probability(doc)
+        src, votes = self.source_language(doc)
+        if p is None and src is None:
+            return []
+        detail: dict[str, Any] = {"source_language": src, "source_votes": votes} if src else {}
+        msg = "Estimated probability that the text is machine-translated" + (f" (likely from {src})." if src else ".")
+        return [Signal("translation.mt_likelihood", msg, (), float(p if p is not None else 0.0), Kind.MEASURE, detail)]
+
+
+FEATURES: list[type[Feature]] = [NumberPlaceholder, LeakedForeignWords, Calque, GrammarArtefacts, PluginResidue, ForeignTypography, MachineTranslationEstimate]
