@@ -83,17 +83,22 @@ def rss_mb(root: int) -> tuple[float, list[float]]:
     return sum(per), per
 
 
-def cpu_seconds(root: int) -> float:
-    """User + system CPU time of the server's processes so far. Per request, it does not depend on what
-    else the machine is running, unlike latency and throughput."""
-    ticks = 0
+def cpu_per_process(root: int) -> list[float]:
+    """User + system CPU seconds of each of the server's processes so far."""
+    out: list[float] = []
     for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
+        out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))  # utime, stime
+    return out
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time of the whole server so far. Per request, it depends little on what else the machine is
+    running, unlike latency and throughput."""
+    return sum(cpu_per_process(root))
 
 
 def post(conn: http.client.HTTPConnection, body: bytes) -> int:
@@ -217,6 +222,10 @@ def main() -> int:
                 f"{clients:>7}  {total:>8}  {total / seconds:>7.1f}  {statistics.median(ms):>7.1f}  {percentile(ms, 95):>7.1f}"
                 f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.1f}"
             )
+        cpu = cpu_per_process(proc.pid)
+        print(
+            f"server CPU seconds per process (parent first; the workers' shares show the balance): {', '.join(f'{c:.1f}' for c in cpu)}"
+        )
         after, per_after = rss_mb(proc.pid)
         print(
             f"RSS after {done:,} more requests: {after:.1f} MB ({', '.join(f'{m:.0f}' for m in per_after)} MB per process); change {after - before:+.1f} MB"
