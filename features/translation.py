@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from features.base import Feature, Kind, Signal, load_lexicon
@@ -22,7 +22,9 @@ from features.document import Document, Span
 from features.nlp import spacy_pipeline, zipf
 
 # Bound on the text a single quotation/parenthesis may span; keeps the quote finder linear.
-_QUOTE_RE = re.compile(r"«[^«»\n]{0,400}»|“[^“”\n]{0,400}”|\"[^\"\n]{0,400}\"|„[^„“\n]{0,400}“|\([^()\n]{0,300}\)")
+_QUOTE_RE = re.compile(
+    r"«[^«»\n]{0,400}»|“[^“”\n]{0,400}”|\"[^\"\n]{0,400}\"|„[^„“\n]{0,400}“|\([^()\n]{0,300}\)"
+)
 _APOS = "'’"
 
 
@@ -54,7 +56,7 @@ def _sentence_initial(text: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
-    return i < 0 or text[i] in ".!?:\n…«\"“"
+    return i < 0 or text[i] in '.!?:\n…«"“'
 
 
 def _only_space(text: str, a: int, b: int) -> bool:
@@ -83,7 +85,9 @@ class NumberPlaceholder(Feature):
     def __init__(self) -> None:
         lex = load_lexicon("translation/placeholders")
         stems = "|".join(sorted((re.escape(s) for s in lex["stems"]), key=len, reverse=True))
-        suffix = "(?:" + "|".join(sorted((re.escape(s) for s in lex["suffixes"]), key=len, reverse=True)) + ")?"
+        suffix = (
+            "(?:" + "|".join(sorted((re.escape(s) for s in lex["suffixes"]), key=len, reverse=True)) + ")?"
+        )
         idx = r"(?:_?\d{1,3})?"
         shapes = [
             rf"X{{1,2}}(?:{stems}){idx}X{{1,2}}{suffix}",  # XNUMX, XXNUMXX, XNUMXth
@@ -105,7 +109,14 @@ class NumberPlaceholder(Feature):
         spans = [(m.start(), m.end()) for m in self._re.finditer(doc.text)]
         if not spans:
             return []
-        return [self.flag(doc, "translation.number_placeholder", "A number was replaced by a translation plugin's placeholder token.", spans)]
+        return [
+            self.flag(
+                doc,
+                "translation.number_placeholder",
+                "A number was replaced by a translation plugin's placeholder token.",
+                spans,
+            )
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,12 +147,24 @@ class LeakedForeignWords(Feature):
         self._lex = lex
         self._gap = float(lex["min_zipf_gap"] if min_zipf_gap is None else min_zipf_gap)
         self._doc_word_zipf = doc_word_zipf
-        self._prior: dict[str, float] = {k: float(v) for k, v in lex["language_prior"].items() if not k.startswith("_")}
+        self._prior: dict[str, float] = {
+            k: float(v) for k, v in lex["language_prior"].items() if not k.startswith("_")
+        }
         self._allow = {k: frozenset(v) for k, v in lex["allow"].items()}
         self._particles = frozenset(lex["name_particles"])
         self._letter_ctx = {k: frozenset(v) for k, v in lex["letter_contexts"].items()}
-        self._foreign: dict[str, dict[str, list[tuple[str, float]]]] = {lang: _foreign_words(lang, tuple(lex["source_languages"]), int(lex["top_n"]), float(lex["min_source_zipf"]), self._gap, float(lex["max_doc_zipf"]), int(lex["max_word_length"])) for lang in ("fr", "en")}
-
+        self._foreign: dict[str, dict[str, list[tuple[str, float]]]] = {
+            lang: _foreign_words(
+                lang,
+                tuple(lex["source_languages"]),
+                int(lex["top_n"]),
+                float(lex["min_source_zipf"]),
+                self._gap,
+                float(lex["max_doc_zipf"]),
+                int(lex["max_word_length"]),
+            )
+            for lang in ("fr", "en")
+        }
 
     @property
     def prior(self) -> dict[str, float]:
@@ -175,7 +198,11 @@ class LeakedForeignWords(Feature):
             initial = _sentence_initial(text, a)
             if w[0].isupper() and not initial:
                 continue  # a capitalised word mid-sentence is a name or a title
-            if (a > 0 and text[a - 1] in "-/#@&.'’_") or (b < len(text) and text[b] in "-/&_@'’") or (b + 1 < len(text) and text[b] == "." and text[b + 1].isalpha()):
+            if (
+                (a > 0 and text[a - 1] in "-/#@&.'’_")
+                or (b < len(text) and text[b] in "-/&_@'’")
+                or (b + 1 < len(text) and text[b] == "." and text[b + 1].isalpha())
+            ):
                 continue  # part of a compound, handle, abbreviation or URL
             src = max(cands, key=lambda c: c[1] * self._prior.get(c[0], 0.2))[0]
             if self._in_context(doc, i, lw, src, lang, initial):
@@ -208,7 +235,12 @@ class LeakedForeignWords(Feature):
             return False  # "2 e 3", "page 5 of 7"
         if len(lw) == 1:
             # One-letter words: only between two real words, never after a word that introduces a letter.
-            if not before or len(_core(before[0])) < 2 or len(after[0]) < 2 or _core(before[0]).lower() in self._letter_ctx.get(lang, ()):
+            if (
+                not before
+                or len(_core(before[0])) < 2
+                or len(after[0]) < 2
+                or _core(before[0]).lower() in self._letter_ctx.get(lang, ())
+            ):
                 return False
         doc_dom = [self._dominant(w, lang, src) for w in near]
         if after[0][0].isupper() and not self._dominant(after[0], lang, src):
@@ -256,7 +288,15 @@ class LeakedForeignWords(Feature):
 
 
 @lru_cache(maxsize=8)
-def _foreign_words(doc_lang: str, langs: tuple[str, ...], top_n: int, min_src: float, gap: float, max_doc: float, max_len: int) -> dict[str, list[tuple[str, float]]]:
+def _foreign_words(
+    doc_lang: str,
+    langs: tuple[str, ...],
+    top_n: int,
+    min_src: float,
+    gap: float,
+    max_doc: float,
+    max_len: int,
+) -> dict[str, list[tuple[str, float]]]:
     """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
     from wordfreq import top_n_list
 
@@ -371,16 +411,19 @@ class GrammarArtefacts(Feature):
 
     family: ClassVar[str] = "translation"
     codes: ClassVar[dict[str, str]] = {
-        "translation.broken_elision": "An elided article or pronoun before a consonant (\"d'munitions\").",
-        "translation.gender_disagreement": "A gendered determiner or adjective before a noun of the other gender (\"une nouvelle ordre\").",
+        "translation.broken_elision": 'An elided article or pronoun before a consonant ("d\'munitions").',
+        "translation.gender_disagreement": 'A gendered determiner or adjective before a noun of the other gender ("une nouvelle ordre").',
         "translation.capitalised_verb": "A verb capitalised mid-sentence after a pronoun or auxiliary, left from a link or a capitalised segment.",
-        "translation.orphan_reporting_verb": "A reporting verb left alone after a sentence end (\"... occidentaux. dire.\").",
+        "translation.orphan_reporting_verb": 'A reporting verb left alone after a sentence end ("... occidentaux. dire.").',
     }
 
     def __init__(self, max_gender_candidates: int = 8, min_doc_zipf: float | None = None) -> None:
         lex = load_lexicon("translation/grammar")
         el = lex["elision"]
-        self._elision_re = re.compile(r"(?<![\w'’])(" + "|".join(sorted(el["fr"], key=len, reverse=True)) + r")['’]([^\W\d_]{2,})", re.IGNORECASE)
+        self._elision_re = re.compile(
+            r"(?<![\w'’])(" + "|".join(sorted(el["fr"], key=len, reverse=True)) + r")['’]([^\W\d_]{2,})",
+            re.IGNORECASE,
+        )
         self._elision_exempt = frozenset(el["exempt_next"])
         g = lex["gender"]["fr"]
         self._fem = frozenset(g["fem_determiners"])
@@ -408,13 +451,31 @@ class GrammarArtefacts(Feature):
         masc_end = alt(e for e, gd in self._endings if gd == "Masc")
         tail = r"(?![\w'’-]))"
         self._det_res = [
-            re.compile(r"(?<![\w'’])(" + alt(self._fem) + r") (?=(" + word + "+(?:" + masc_end + "))" + tail, re.IGNORECASE),
-            re.compile(r"(?<![\w'’])(" + alt(self._masc) + r") (?=(" + word + "+(?:" + fem_end + "))" + tail, re.IGNORECASE),
-            re.compile(r"(?<![\w'’])(" + alt(self._vowel_fem) + r") (?=([aeiouyàâäéèêëîïôöùûü]" + word + "{2,})" + tail, re.IGNORECASE),
+            re.compile(
+                r"(?<![\w'’])(" + alt(self._fem) + r") (?=(" + word + "+(?:" + masc_end + "))" + tail,
+                re.IGNORECASE,
+            ),
+            re.compile(
+                r"(?<![\w'’])(" + alt(self._masc) + r") (?=(" + word + "+(?:" + fem_end + "))" + tail,
+                re.IGNORECASE,
+            ),
+            re.compile(
+                r"(?<![\w'’])("
+                + alt(self._vowel_fem)
+                + r") (?=([aeiouyàâäéèêëîïôöùûü]"
+                + word
+                + "{2,})"
+                + tail,
+                re.IGNORECASE,
+            ),
         ]
         rv = lex["reporting_verbs"]
         self._orphan_re = {
-            lang: re.compile(r"(?:(?<=[.!?…»\"”])[ \t]+|(?<=\n))(" + "|".join(sorted((re.escape(v) for v in verbs), key=len, reverse=True)) + r")[ \t]*[.!?](?=\s|$)")
+            lang: re.compile(
+                r"(?:(?<=[.!?…»\"”])[ \t]+|(?<=\n))("
+                + "|".join(sorted((re.escape(v) for v in verbs), key=len, reverse=True))
+                + r")[ \t]*[.!?](?=\s|$)"
+            )
             for lang, verbs in rv.items()
             if not lang.startswith("_")
         }
@@ -422,7 +483,11 @@ class GrammarArtefacts(Feature):
         # The previous word must be a lower-case pronoun or auxiliary, then one space and a capitalised word.
         self._cap_re = {
             lang: (
-                re.compile(r"(?<![\w'’])(?:" + "|".join(sorted((re.escape(b) for b in cv[lang]["before"]), key=len, reverse=True)) + r") ([A-ZÀ-Ý][a-zà-ÿ]{2,})(?![\w'’-])"),
+                re.compile(
+                    r"(?<![\w'’])(?:"
+                    + "|".join(sorted((re.escape(b) for b in cv[lang]["before"]), key=len, reverse=True))
+                    + r") ([A-ZÀ-Ý][a-zà-ÿ]{2,})(?![\w'’-])"
+                ),
                 tuple(cv[lang]["endings"]),
             )
             for lang in ("fr", "en")
@@ -438,16 +503,44 @@ class GrammarArtefacts(Feature):
         if lang == "fr":
             spans = self._broken_elision(doc)
             if spans:
-                out.append(self.flag(doc, "translation.broken_elision", "Elided article or pronoun before a consonant.", spans))
+                out.append(
+                    self.flag(
+                        doc,
+                        "translation.broken_elision",
+                        "Elided article or pronoun before a consonant.",
+                        spans,
+                    )
+                )
             spans = self._gender(doc)
             if spans:
-                out.append(self.flag(doc, "translation.gender_disagreement", "Determiner and noun of different genders.", spans))
+                out.append(
+                    self.flag(
+                        doc,
+                        "translation.gender_disagreement",
+                        "Determiner and noun of different genders.",
+                        spans,
+                    )
+                )
         spans = self._capitalised_verbs(doc, lang)
         if spans:
-            out.append(self.flag(doc, "translation.capitalised_verb", "Verb capitalised in the middle of a sentence.", spans))
+            out.append(
+                self.flag(
+                    doc,
+                    "translation.capitalised_verb",
+                    "Verb capitalised in the middle of a sentence.",
+                    spans,
+                )
+            )
         spans = [(m.start(1), m.end(1)) for m in self._orphan_re[lang].finditer(doc.text)]
         if spans:
-            out.append(self.flag(doc, "translation.orphan_reporting_verb", "Reporting verb left alone after the end of a sentence.", spans))
+            out.append(
+                self.flag(
+                    doc,
+                    "translation.orphan_reporting_verb",
+                    "Reporting verb left alone after the end of a sentence.",
+                    spans,
+                )
+            )
         return out
 
     def _broken_elision(self, doc: Document) -> list[Span]:
@@ -482,7 +575,9 @@ class GrammarArtefacts(Feature):
             if det in self._clitics and noun.endswith(self._verb_like):
                 continue  # "la revoir", "le ferment": an object pronoun before a verb
             by_end = self._ending_gender(noun)
-            suspicious = (by_end is not None and by_end != det_gender) or (det in self._vowel_fem and noun[0] in _VOWELS and not noun.endswith(self._fem_looking))
+            suspicious = (by_end is not None and by_end != det_gender) or (
+                det in self._vowel_fem and noun[0] in _VOWELS and not noun.endswith(self._fem_looking)
+            )
             if suspicious and zipf(noun, "fr") >= 3.0:
                 cands.append(((m.start(), m.end(2)), noun, det_gender))
                 if len(cands) >= self._max_gender:
@@ -541,6 +636,10 @@ class GrammarArtefacts(Feature):
 # --------------------------------------------------------------------------------------------------
 
 
+# Characters that switcher widgets put around a label ("Langue ▼", "» Language:").
+_LABEL_DECORATION = ":»›▼▾|-–—•·"
+
+
 class PluginResidue(Feature):
     """Labels of translation plugins and language switchers left in the text: the word for "language"
     in another language alone on a line ("Langaj", "Sprache"), switcher phrases ("Select Language"),
@@ -562,7 +661,9 @@ class PluginResidue(Feature):
             for lab in labels:
                 self._labels.setdefault(lab, set()).add(lang)
         names = sorted(lex["endonyms"], key=len, reverse=True)
-        self._names_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+        self._names_re = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
+        )
         self._min_names = int(lex["min_list_names"])
 
     def extract(self, doc: Document) -> list[Signal]:
@@ -573,7 +674,7 @@ class PluginResidue(Feature):
             line = text[a:b]
             if len(line) > 200:
                 continue
-            key = line.strip().strip(":»›▼▾»|-–—•·").strip().lower()
+            key = line.strip().strip(_LABEL_DECORATION).strip().lower()
             langs = self._labels.get(key)
             # A one-word label in the document's own language may be a heading; a multi-word switcher
             # phrase or a label in another language is residue.
@@ -588,7 +689,14 @@ class PluginResidue(Feature):
                     spans.append((a + names[0].start(), a + names[-1].end()))
         if not spans:
             return []
-        return [self.flag(doc, "translation.plugin_residue", "Label or language list of a translation plugin left in the text.", spans)]
+        return [
+            self.flag(
+                doc,
+                "translation.plugin_residue",
+                "Label or language list of a translation plugin left in the text.",
+                spans,
+            )
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -655,7 +763,15 @@ class ForeignTypography(Feature):
             kinds["spacing"] += len(sp)
         if not spans:
             return []
-        return [self.flag(doc, "translation.foreign_typography", "Typography of another language (" + ", ".join(sorted(kinds)) + ").", spans, kinds=dict(kinds))]
+        return [
+            self.flag(
+                doc,
+                "translation.foreign_typography",
+                "Typography of another language (" + ", ".join(sorted(kinds)) + ").",
+                spans,
+                kinds=dict(kinds),
+            )
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -752,12 +868,12 @@ class MachineTranslationEstimate(Feature):
 
     def source_language(self, doc: Document) -> tuple[str | None, dict[str, float]]:
         """The most likely source language from leaked words and calques, with the vote per language."""
-        votes: Counter[str] = Counter()
+        votes: dict[str, float] = {}
         for _, lang in self._leaked.find(doc):
-            votes[lang] += 1.0
+            votes[lang] = votes.get(lang, 0.0) + 1.0
         for _, entry in self._calque.find(doc):
             for lang in entry["from"]:
-                votes[lang] += 1.0 / len(entry["from"])
+                votes[lang] = votes.get(lang, 0.0) + 1.0 / len(entry["from"])
         votes.pop(doc.base_language, None)
         if not votes:
             return None, {}
@@ -770,7 +886,9 @@ class MachineTranslationEstimate(Feature):
         m = self._models.get(doc.base_language)
         if m is None or not doc.words:
             return None
-        artefacts = len(self._leaked.find(doc)) + len(self._calque.find(doc)) + len(self._placeholder.extract(doc))
+        artefacts = (
+            len(self._leaked.find(doc)) + len(self._calque.find(doc)) + len(self._placeholder.extract(doc))
+        )
         prof = mt_profile(doc, self._fw[doc.base_language], artefacts)
         z = float(m["intercept"])
         for name, mu, sc, w in zip(m["features"], m["mean"], m["scale"], m["coef"], strict=True):
@@ -785,8 +903,22 @@ class MachineTranslationEstimate(Feature):
         if p is None and src is None:
             return []
         detail: dict[str, Any] = {"source_language": src, "source_votes": votes} if src else {}
-        msg = "Estimated probability that the text is machine-translated" + (f" (likely from {src})." if src else ".")
-        return [Signal("translation.mt_likelihood", msg, (), float(p if p is not None else 0.0), Kind.MEASURE, detail)]
+        msg = "Estimated probability that the text is machine-translated" + (
+            f" (likely from {src})." if src else "."
+        )
+        return [
+            Signal(
+                "translation.mt_likelihood", msg, (), float(p if p is not None else 0.0), Kind.MEASURE, detail
+            )
+        ]
 
 
-FEATURES: list[type[Feature]] = [NumberPlaceholder, LeakedForeignWords, Calque, GrammarArtefacts, PluginResidue, ForeignTypography, MachineTranslationEstimate]
+FEATURES: list[type[Feature]] = [
+    NumberPlaceholder,
+    LeakedForeignWords,
+    Calque,
+    GrammarArtefacts,
+    PluginResidue,
+    ForeignTypography,
+    MachineTranslationEstimate,
+]

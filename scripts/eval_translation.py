@@ -78,12 +78,16 @@ def false_flags(limit: int | None) -> None:
     kb = chars / n / 1000
     ms = 1000 * total / n
     cms = 1000 * cpu / n
-    print(f"\n== Time, all translation features: wall {ms:.2f} ms, CPU {cms:.2f} ms per document (mean {kb:.1f} KB); per 5 KB: wall {ms / kb * 5:.2f} ms, CPU {cms / kb * 5:.2f} ms")
+    print(
+        f"\n== Time, all translation features: wall {ms:.2f} ms, CPU {cms:.2f} ms per document (mean {kb:.1f} KB); per 5 KB: wall {ms / kb * 5:.2f} ms, CPU {cms / kb * 5:.2f} ms"
+    )
     for name, t in per_feature.items():
         print(f"  {name:28s} {1000 * t / n:6.2f} ms/doc (wall)")
 
 
-def _cv_auc(texts: list[str], X: Any, y: Any, groups: list[str], w: Any, folds: int, C: float) -> tuple[float, float]:
+def _cv_auc(
+    texts: list[str], X: Any, y: Any, groups: list[str], w: Any, folds: int, C: float
+) -> tuple[float, float]:
     """Out-of-fold ROC AUC of the style model (on X) and of the TF-IDF char n-gram baseline (on texts)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -97,7 +101,9 @@ def _cv_auc(texts: list[str], X: Any, y: Any, groups: list[str], w: Any, folds: 
     base = np.zeros(len(y))
     for tr, te in GroupKFold(n_splits=folds).split(X, y, groups):
         ours[te] = fit(X[tr], y[tr], w[tr], C).predict_proba(X[te])[:, 1]
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000)
+        vec = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000
+        )
         Xt = vec.fit_transform([texts[i] for i in tr])
         lr = LogisticRegression(C=10.0, max_iter=5000).fit(Xt, y[tr], sample_weight=w[tr])
         base[te] = lr.predict_proba(vec.transform([texts[i] for i in te]))[:, 1]
@@ -125,19 +131,29 @@ def wmt_auc(folds: int, C: float) -> None:
     w = weights(rows)
     texts = [r["text_norm"] for r in rows]
     groups = [r["group"] for r in rows]
-    print(f"\n== WMT21 de->fr / fr (text_norm), {len(rows)} docs, {len(set(groups))} groups, GroupKFold({folds}), class- and group-weighted AUC")
+    print(
+        f"\n== WMT21 de->fr / fr (text_norm), {len(rows)} docs, {len(set(groups))} groups, GroupKFold({folds}), class- and group-weighted AUC"
+    )
     a, b = _cv_auc(texts, X, y, groups, w, folds, C)
-    print(f"  MT vs all human (original + translation): style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}")
+    print(
+        f"  MT vs all human (original + translation): style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}"
+    )
     # Control: text_norm keeps the spaces that « » and ’ had around them in the human references
     # (' " ' vs '"'); squeezing them shows how much of each model rests on that residue.
     squeezed = [_squeeze(t) for t in texts]
     _, Xs = profiles([{**r, "text_norm": t} for r, t in zip(rows, squeezed, strict=True)])
     a, b = _cv_auc(squeezed, Xs, y, groups, w, folds, C)
-    print(f"  same, quote/apostrophe spacing squeezed:  style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}")
+    print(
+        f"  same, quote/apostrophe spacing squeezed:  style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}"
+    )
     keep = [i for i, r in enumerate(rows) if r["label"] != "human_original"]
     sub = [rows[i] for i in keep]
-    a, b = _cv_auc([texts[i] for i in keep], X[keep], y[keep], [groups[i] for i in keep], weights(sub), folds, C)
-    print(f"  MT vs human translation (same sources):   style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}")
+    a, b = _cv_auc(
+        [texts[i] for i in keep], X[keep], y[keep], [groups[i] for i in keep], weights(sub), folds, C
+    )
+    print(
+        f"  MT vs human translation (same sources):   style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}"
+    )
 
 
 def mt_labelled_auc(folds: int, C: float) -> None:
@@ -148,19 +164,27 @@ def mt_labelled_auc(folds: int, C: float) -> None:
 
     from features.base import load_lexicon
     from features.translation import MachineTranslationEstimate
-    from scripts.train_translation_mt import profiles
     from scorer.documents import from_text
+    from scripts.train_translation_mt import profiles
 
     with gzip.open(MT_LABELLED, "rt", encoding="utf-8") as f:
         pairs = [json.loads(line) for line in f]
     rows = []
     for p in pairs:
         for side in ("mt", "ht"):
-            rows.append({"text_norm": p[side]["text_fr"], "label": "machine_translation" if side == "mt" else "human_translation", "group": p["doc_path"]})
+            rows.append(
+                {
+                    "text_norm": p[side]["text_fr"],
+                    "label": "machine_translation" if side == "mt" else "human_translation",
+                    "group": p["doc_path"],
+                }
+            )
     _, X = profiles(rows)
     y = np.array([r["label"] == "machine_translation" for r in rows])
     w = np.ones(len(y))
-    print(f"\n== mt_labelled_fr (Microsoft docs, MT vs HT of the same English source), {len(rows)} docs, GroupKFold({folds}) by path")
+    print(
+        f"\n== mt_labelled_fr (Microsoft docs, MT vs HT of the same English source), {len(rows)} docs, GroupKFold({folds}) by path"
+    )
     a, b = _cv_auc([r["text_norm"] for r in rows], X, y, [r["group"] for r in rows], w, folds, C)
     print(f"  style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}")
     est = MachineTranslationEstimate()

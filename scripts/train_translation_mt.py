@@ -50,8 +50,9 @@ def profiles(rows: list[dict[str, Any]]) -> tuple[list[str], Any]:
 def weights(rows: list[dict[str, Any]]) -> Any:
     """Sample weights: each class weighs the same in total, and within machine translation each source
     document weighs the same whatever the number of systems that translated it."""
-    import numpy as np
     from collections import Counter
+
+    import numpy as np
 
     y = np.array([r["label"] == "machine_translation" for r in rows])
     per_group = Counter(r["group"] for r in rows if r["label"] == "machine_translation")

@@ -36,42 +36,198 @@ def feature(cls: type[Feature]) -> Feature:
 # (feature class, code, language, text, expected)
 CASES = [
     # Number placeholders: several shapes, none of them the literal seed string.
-    (tr.NumberPlaceholder, "translation.number_placeholder", "fr", "Le contrat vaut environ 300 XNUMXe euros par an, selon la mairie.", True),
-    (tr.NumberPlaceholder, "translation.number_placeholder", "fr", "Le bilan fait état de __NUM_1__ morts et de {NUMBER} blessés.", True),
-    (tr.NumberPlaceholder, "translation.number_placeholder", "en", "The deal is worth XNUMXbn dollars and runs until [NUM].", True),
-    (tr.NumberPlaceholder, "translation.number_placeholder", "en", "Call the NUMBER printed on the card, or dial 3 for the XNUMBERS team.", False),
+    (
+        tr.NumberPlaceholder,
+        "translation.number_placeholder",
+        "fr",
+        "Le contrat vaut environ 300 XNUMXe euros par an, selon la mairie.",
+        True,
+    ),
+    (
+        tr.NumberPlaceholder,
+        "translation.number_placeholder",
+        "fr",
+        "Le bilan fait état de __NUM_1__ morts et de {NUMBER} blessés.",
+        True,
+    ),
+    (
+        tr.NumberPlaceholder,
+        "translation.number_placeholder",
+        "en",
+        "The deal is worth XNUMXbn dollars and runs until [NUM].",
+        True,
+    ),
+    (
+        tr.NumberPlaceholder,
+        "translation.number_placeholder",
+        "en",
+        "Call the NUMBER printed on the card, or dial 3 for the XNUMBERS team.",
+        False,
+    ),
     (tr.NumberPlaceholder, "translation.number_placeholder", "fr", FR_CLEAN, False),
     # Leaked function words of another language (Spanish, German, Dutch, Italian into French; French into English).
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", "Le ministre a rencontré les représentants de la Pologne pero la Hongrie a refusé lundi à Bruxelles.", True),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", "Les syndicats und le patronat ont signé un accord sur les salaires jeudi soir.", True),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", "Le gouvernement veut réduire les dépenses della santé dès l'année prochaine.", True),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "en", "The minister met the ambassadors avec the president on Monday in Paris.", True),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", "Il a visité le musée du Prado, puis la Banco de España et la Bank of America à Madrid.", False),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", "Il a cité la devise « Der Weg ist das Ziel » et tout le reste in extenso devant la presse.", False),
-    (tr.LeakedForeignWords, "translation.leaked_foreign_word", "en", "He quoted Leonardo da Vinci and the Banque de France in his speech on Monday.", False),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Le ministre a rencontré les représentants de la Pologne pero la Hongrie a refusé lundi à Bruxelles.",
+        True,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Les syndicats und le patronat ont signé un accord sur les salaires jeudi soir.",
+        True,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Le gouvernement veut réduire les dépenses della santé dès l'année prochaine.",
+        True,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "en",
+        "The minister met the ambassadors avec the president on Monday in Paris.",
+        True,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Il a visité le musée du Prado, puis la Banco de España et la Bank of America à Madrid.",
+        False,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Il a cité la devise « Der Weg ist das Ziel » et tout le reste in extenso devant la presse.",
+        False,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "en",
+        "He quoted Leonardo da Vinci and the Banque de France in his speech on Monday.",
+        False,
+    ),
     (tr.LeakedForeignWords, "translation.leaked_foreign_word", "fr", FR_CLEAN, False),
     # Calques of idioms, several source languages.
-    (tr.Calque, "translation.calque", "fr", "Sur l'autre main, le gouvernement refuse toute hausse d'impôts cette année.", True),
-    (tr.Calque, "translation.calque", "fr", "Le sénateur va courir pour la présidence en novembre prochain, selon ses proches.", True),
-    (tr.Calque, "translation.calque", "fr", "Les recrues ont été envoyées au front comme fourrage à canons par l'état-major.", True),
-    (tr.Calque, "translation.calque", "en", "It acts of a new law that the minister presented on Monday in Rome.", True),
-    (tr.Calque, "translation.calque", "fr", "Les canonniers du régiment ont défilé sur la place d'armes lors de la fête du 14-Juillet.", False),
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Sur l'autre main, le gouvernement refuse toute hausse d'impôts cette année.",
+        True,
+    ),
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Le sénateur va courir pour la présidence en novembre prochain, selon ses proches.",
+        True,
+    ),
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Les recrues ont été envoyées au front comme fourrage à canons par l'état-major.",
+        True,
+    ),
+    (
+        tr.Calque,
+        "translation.calque",
+        "en",
+        "It acts of a new law that the minister presented on Monday in Rome.",
+        True,
+    ),
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Les canonniers du régiment ont défilé sur la place d'armes lors de la fête du 14-Juillet.",
+        False,
+    ),
     (tr.Calque, "translation.calque", "en", EN_CLEAN, False),
 ]
 
 GRAMMAR_CASES = [
-    ("translation.broken_elision", "fr", "Les forces ont reçu des stocks d'fusils et l'nouvelle loi entre en vigueur.", True),
-    ("translation.broken_elision", "fr", "Aujourd'hui, l'hôpital d'Yvetot s'y prépare avec l'aide de l'État et d'O'Brien.", False),
-    ("translation.gender_disagreement", "fr", "Le pays veut bâtir une belle avenir pour ses enfants et une nouvelle ordre régional.", True),
-    ("translation.gender_disagreement", "fr", "Le pays veut bâtir un bel avenir et un nouvel ordre régional, a dit la ministre.", False),
-    ("translation.capitalised_verb", "fr", "Le porte-parole a indiqué que les soldats ont Quitté la ville et qu'ils Devraient revenir.", True),
-    ("translation.capitalised_verb", "fr", "Le maire de Montpellier a rencontré le préfet à Nanterre avec Pierre Durand.", False),
-    ("translation.capitalised_verb", "en", "The officials said the troops have Reached the border and will Remain there.", True),
-    ("translation.capitalised_verb", "en", "The officials met the Mayor of Reading and the governor of Georgia on Monday.", False),
-    ("translation.orphan_reporting_verb", "fr", "Les combats ont repris près de la frontière, selon des sources militaires. a déclaré. Le calme est revenu le soir.", True),
-    ("translation.orphan_reporting_verb", "en", "Fighting resumed near the border, according to military sources. said. Calm returned in the evening.", True),
-    ("translation.orphan_reporting_verb", "fr", "« Nous resterons », a-t-il dit. Le calme est revenu le soir.", False),
-    ("translation.orphan_reporting_verb", "en", "\"We will stay,\" he said. Calm returned in the evening.", False),
+    (
+        "translation.broken_elision",
+        "fr",
+        "Les forces ont reçu des stocks d'fusils et l'nouvelle loi entre en vigueur.",
+        True,
+    ),
+    (
+        "translation.broken_elision",
+        "fr",
+        "Aujourd'hui, l'hôpital d'Yvetot s'y prépare avec l'aide de l'État et d'O'Brien.",
+        False,
+    ),
+    (
+        "translation.gender_disagreement",
+        "fr",
+        "Le pays veut bâtir une belle avenir pour ses enfants et une nouvelle ordre régional.",
+        True,
+    ),
+    (
+        "translation.gender_disagreement",
+        "fr",
+        "Le pays veut bâtir un bel avenir et un nouvel ordre régional, a dit la ministre.",
+        False,
+    ),
+    (
+        "translation.capitalised_verb",
+        "fr",
+        "Le porte-parole a indiqué que les soldats ont Quitté la ville et qu'ils Devraient revenir.",
+        True,
+    ),
+    (
+        "translation.capitalised_verb",
+        "fr",
+        "Le maire de Montpellier a rencontré le préfet à Nanterre avec Pierre Durand.",
+        False,
+    ),
+    (
+        "translation.capitalised_verb",
+        "en",
+        "The officials said the troops have Reached the border and will Remain there.",
+        True,
+    ),
+    (
+        "translation.capitalised_verb",
+        "en",
+        "The officials met the Mayor of Reading and the governor of Georgia on Monday.",
+        False,
+    ),
+    (
+        "translation.orphan_reporting_verb",
+        "fr",
+        "Les combats ont repris près de la frontière, selon des sources militaires. a déclaré. Le calme est revenu le soir.",
+        True,
+    ),
+    (
+        "translation.orphan_reporting_verb",
+        "en",
+        "Fighting resumed near the border, according to military sources. said. Calm returned in the evening.",
+        True,
+    ),
+    (
+        "translation.orphan_reporting_verb",
+        "fr",
+        "« Nous resterons », a-t-il dit. Le calme est revenu le soir.",
+        False,
+    ),
+    (
+        "translation.orphan_reporting_verb",
+        "en",
+        '"We will stay," he said. Calm returned in the evening.',
+        False,
+    ),
 ]
 
 RESIDUE_CASES = [
@@ -83,44 +239,67 @@ RESIDUE_CASES = [
 ]
 
 TYPO_CASES = [
-    ("fr", "Le ministre a parlé d’une “avancée majeure”. Le budget atteint 1,250,000 euros, soit 3.5 millions au total.", True),
+    (
+        "fr",
+        "Le ministre a parlé d’une “avancée majeure”. Le budget atteint 1,250,000 euros, soit 3.5 millions au total.",
+        True,
+    ),
     ("en", "The minister spoke of a «major step» and a budget of 3,5 million euros .", True),
     ("fr", FR_CLEAN, False),
     ("en", EN_CLEAN, False),
 ]
 
 
-@pytest.mark.parametrize("cls, code, lang, text, expected", CASES, ids=[f"{c[1]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "cls, code, lang, text, expected", CASES, ids=[f"{c[1]}-{c[2]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_signal(cls: type[Feature], code: str, lang: str, text: str, expected: bool) -> None:
     check_signal(feature(cls), make_doc(text, language=lang), code, expected)
 
 
-@pytest.mark.parametrize("code, lang, text, expected", GRAMMAR_CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(GRAMMAR_CASES)])
+@pytest.mark.parametrize(
+    "code, lang, text, expected",
+    GRAMMAR_CASES,
+    ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(GRAMMAR_CASES)],
+)
 def test_grammar(code: str, lang: str, text: str, expected: bool) -> None:
     check_signal(feature(tr.GrammarArtefacts), make_doc(text, language=lang), code, expected)
 
 
 @pytest.mark.parametrize("lang, text, expected", RESIDUE_CASES)
 def test_plugin_residue(lang: str, text: str, expected: bool) -> None:
-    check_signal(feature(tr.PluginResidue), make_doc(text, language=lang), "translation.plugin_residue", expected)
+    check_signal(
+        feature(tr.PluginResidue), make_doc(text, language=lang), "translation.plugin_residue", expected
+    )
 
 
 @pytest.mark.parametrize("lang, text, expected", TYPO_CASES)
 def test_foreign_typography(lang: str, text: str, expected: bool) -> None:
-    check_signal(feature(tr.ForeignTypography), make_doc(text, language=lang), "translation.foreign_typography", expected)
+    check_signal(
+        feature(tr.ForeignTypography),
+        make_doc(text, language=lang),
+        "translation.foreign_typography",
+        expected,
+    )
 
 
 @pytest.mark.parametrize(
     "lang, text, source",
     [
-        ("fr", "Le ministre a rencontré les représentants de la Pologne pero la Hongrie a refusé lundi à Bruxelles.", "es"),
+        (
+            "fr",
+            "Le ministre a rencontré les représentants de la Pologne pero la Hongrie a refusé lundi à Bruxelles.",
+            "es",
+        ),
         ("fr", "Les syndicats und le patronat ont signé un accord sur les salaires jeudi soir.", "de"),
         ("fr", "Il a rencontré le président francese e plusieurs ministres lundi soir à Rome.", "it"),
         ("en", "The minister met the ambassadors avec the president on Monday in Paris.", "fr"),
     ],
 )
 def test_leaked_language(lang: str, text: str, source: str) -> None:
-    (sig,) = check_signal(feature(tr.LeakedForeignWords), make_doc(text, language=lang), "translation.leaked_foreign_word", True)
+    (sig,) = check_signal(
+        feature(tr.LeakedForeignWords), make_doc(text, language=lang), "translation.leaked_foreign_word", True
+    )
     assert sig.detail["source_language"] == source
 
 
@@ -128,11 +307,19 @@ def test_leaked_language(lang: str, text: str, source: str) -> None:
     "lang, text, source",
     [
         ("fr", "Le conseil a voté e la région financera le reste du chantier du port dès mars.", "it"),
-        ("fr", "Le sénateur va courir pour la présidence, selon ses proches. Sur l'autre main, rien n'est joué.", "en"),
+        (
+            "fr",
+            "Le sénateur va courir pour la présidence, selon ses proches. Sur l'autre main, rien n'est joué.",
+            "en",
+        ),
     ],
 )
 def test_mt_likelihood_source_language(lang: str, text: str, source: str) -> None:
-    sigs = [s for s in feature(tr.MachineTranslationEstimate).run(make_doc(text, language=lang)) if s.code == "translation.mt_likelihood"]
+    sigs = [
+        s
+        for s in feature(tr.MachineTranslationEstimate).run(make_doc(text, language=lang))
+        if s.code == "translation.mt_likelihood"
+    ]
     assert len(sigs) == 1 and sigs[0].kind is Kind.MEASURE
     assert sigs[0].detail["source_language"] == source
     assert 0.0 <= sigs[0].value <= 1.0
@@ -147,7 +334,10 @@ def test_mt_likelihood_without_evidence(lang: str, text: str) -> None:
 
 
 def test_other_languages_get_only_language_independent_signals() -> None:
-    doc = make_doc("Der Vertrag kostet 300 XNUMX Euro.\n\nLangaj\n\nDie Regierung und die Opposition streiten.", language="de")
+    doc = make_doc(
+        "Der Vertrag kostet 300 XNUMX Euro.\n\nLangaj\n\nDie Regierung und die Opposition streiten.",
+        language="de",
+    )
     codes = {s.code for cls in tr.FEATURES for s in feature(cls).run(doc)}
     assert codes == {"translation.number_placeholder", "translation.plugin_residue"}
 
