@@ -33,7 +33,7 @@ import multiprocessing as mp
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -321,6 +321,7 @@ def cross_validate(
         pipe = fit(sub, cache, C=C, jobs=jobs)
         p[test_idx] = pipe.predict_proba([items[i].doc for i in test_idx])[:, 1]
     return {
+        "oof": p,
         "roc_auc": float(roc_auc_score(y, p)),
         "pr_auc_bad": float(average_precision_score(1 - y, 1 - p)),
         "brier": float(brier_score_loss(y, p)),
@@ -331,7 +332,12 @@ def cross_validate(
 
 
 def export(
-    pipe: Any, *, version: str, info: Mapping[str, Any], kinds: Mapping[str, str] | None = None
+    pipe: Any,
+    *,
+    version: str,
+    info: Mapping[str, Any],
+    kinds: Mapping[str, str] | None = None,
+    sparse: Iterable[str] = (),
 ) -> LinearModel:
     """The fitted pipeline as a `LinearModel` (plain JSON data)."""
     import sklearn
@@ -351,12 +357,16 @@ def export(
     mean = {n: float(m) for n, m in zip(names, scaler.mean_, strict=True)}
     scale = {n: float(s) for n, s in zip(names, scaler.scale_, strict=True)}
     intercept = float(lr.intercept_[0])
-    # Explanations: a flag or absence that did not fire must not be a reason. Centre those codes on 0
-    # (not fired) instead of the training mean, and move the difference into the intercept: the
-    # probability is unchanged, and only signals present in the document (or measures away from the
-    # mean) contribute.
+    # Explanations: a flag or absence that did not fire must not be a reason. Centre those codes, and
+    # the `sparse` measures (absent from most documents, e.g. a date found in a dateline), on 0 (not
+    # emitted) instead of the training mean, and move the difference into the intercept: the
+    # probability is unchanged, and only signals present in the document (or dense measures away from
+    # the mean) contribute.
+    zero_based = set(sparse) | {
+        n for n in names if (kinds or {}).get(n, Kind.MEASURE.value) != Kind.MEASURE.value
+    }
     for n in names:
-        if (kinds or {}).get(n, Kind.MEASURE.value) != Kind.MEASURE.value and mean[n] != 0.0:
+        if n in zero_based and mean[n] != 0.0:
             intercept -= coef[n] * mean[n] / scale[n]
             mean[n] = 0.0
     return LinearModel(
@@ -381,9 +391,18 @@ def train(
     cache_dir: str | Path | None = None,
     jobs: int = 1,
     cv: bool = True,
+    keep_good: float | None = None,
+    keep_good_sources: Sequence[str] | None = None,
 ) -> tuple[LinearModel, dict[str, Any]]:
     """Read labelled data, cross-validate, fit on everything, export and save; returns the model and the
-    cross-validation figures."""
+    cross-validation figures.
+
+    `keep_good` (e.g. 0.975) sets the operating point: when fewer than that share of the good documents
+    (of `keep_good_sources`, all sources by default) score 50 or more out of fold, the calibration's
+    offset is raised until they do. This is a prior shift (P(good) under a prior that favours good
+    documents by the recorded odds factor), decided on training data only; a false flag on real
+    reporting costs a user more than a missed copy.
+    """
     items = load_labelled(paths)
     cache = SignalCache(cache_dir)
     # Compute every document's signals once, in parallel; the folds then read the cache.
@@ -395,7 +414,12 @@ def train(
         results = [cross_validate(items, cache, C=c) for c in grid]
         best = min(results, key=lambda r: r["brier"])
         chosen = best["C"]
+        oof = best.pop("oof")
+        for r in results:
+            r.pop("oof", None)
         figures = {"cross_validation": best, "grid": results}
+        if keep_good is not None:
+            figures["operating_point"] = operating_point(items, oof, keep_good, keep_good_sources)
     pipe = fit(items, cache, C=chosen)
     ds_hash = dataset_hash(items)
     counts: dict[str, int] = {}
@@ -413,6 +437,7 @@ def train(
     model = export(
         pipe,
         kinds=cache.kinds,
+        sparse=sparse_codes([cache.values[doc_key(it.doc)] for it in items]),
         version=version or f"trained-{stamp}-{ds_hash[:8]}",
         info={
             "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -427,8 +452,49 @@ def train(
             **figures,
         },
     )
+    shift = figures.get("operating_point", {}).get("logit_shift", 0.0)
+    if shift:
+        model = replace(model, calibration=(model.calibration[0], model.calibration[1] + shift))
     model.save(out)
     return model, figures
+
+
+def sparse_codes(values: Sequence[Mapping[str, float]]) -> set[str]:
+    """Codes that are absent (or 0) in at least half of the documents."""
+    present: dict[str, int] = {}
+    for v in values:
+        for code, x in v.items():
+            if x != 0.0:
+                present[code] = present.get(code, 0) + 1
+    return {code for code, n in present.items() if 2 * n <= len(values)}
+
+
+def operating_point(
+    items: Sequence[Labelled], oof: Any, keep_good: float, sources: Sequence[str] | None
+) -> dict[str, Any]:
+    """The logit shift (>= 0) that makes `keep_good` of the good documents of `sources` score >= 50 out of
+    fold, and what it costs in caught bad documents."""
+    import numpy as np
+
+    p = np.clip(np.asarray(oof, dtype=float), 1e-9, 1 - 1e-9)
+    logit = np.log(p / (1 - p))
+    y = np.array([it.y for it in items])
+    chosen = np.array([it.y == 1 and (not sources or it.source in sources) for it in items])
+    if not chosen.any():
+        raise ScorerError("no good documents of the requested sources to set the operating point on")
+    # Smallest shift with at least keep_good of the chosen logits >= 0 after it.
+    needed = -float(np.quantile(logit[chosen], 1.0 - keep_good, method="lower"))
+    shift = needed + 1e-6 if needed > 0 else 0.0
+    return {
+        "keep_good": keep_good,
+        "sources": list(sources or []),
+        "logit_shift": shift,
+        "prior_odds_factor": float(np.exp(shift)),
+        "good_kept_at_50_before": float(np.mean(logit[chosen] >= 0)),
+        "good_kept_at_50_after": float(np.mean(logit[chosen] + shift >= 0)),
+        "bad_caught_at_50_before": float(np.mean(logit[y == 0] < 0)),
+        "bad_caught_at_50_after": float(np.mean(logit[y == 0] + shift < 0)),
+    }
 
 
 # -- command ---------------------------------------------------------------------------------------
@@ -448,6 +514,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         cache_dir=args.cache,
         jobs=jobs,
         cv=not args.no_cv,
+        keep_good=args.keep_good,
+        keep_good_sources=[x for x in (args.keep_good_sources or "").split(",") if x],
     )
     cv = figures.get("cross_validation")
     if cv:
@@ -456,6 +524,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         out.write(
             f"  good kept at 50: {cv['good_kept_at_50']:.1%}   bad caught at 50: {cv['bad_caught_at_50']:.1%}\n"
+        )
+    op = figures.get("operating_point")
+    if op:
+        out.write(
+            f"operating point: keep {op['keep_good']:.1%} of good ({', '.join(op['sources']) or 'all sources'}) at 50 out of fold: "
+            f"logit shift {op['logit_shift']:+.3f} (prior odds x{op['prior_odds_factor']:.2f}); "
+            f"good kept {op['good_kept_at_50_before']:.1%} -> {op['good_kept_at_50_after']:.1%}, "
+            f"bad caught {op['bad_caught_at_50_before']:.1%} -> {op['bad_caught_at_50_after']:.1%}\n"
         )
     top = sorted(model.coef.items(), key=lambda kv: abs(kv[1]), reverse=True)[:12]
     out.write(
@@ -489,4 +565,13 @@ def add_parser(sub: Any) -> None:
         "--jobs", type=int, default=0, help="processes for signal extraction (default: every core)"
     )
     p.add_argument("--no-cv", action="store_true", help="skip cross-validation (fit once)")
+    p.add_argument(
+        "--keep-good",
+        type=float,
+        metavar="SHARE",
+        help="operating point: shift the calibration so that this share of good documents scores >= 50 out of fold",
+    )
+    p.add_argument(
+        "--keep-good-sources", metavar="SRC,...", help="sources the --keep-good share is measured on"
+    )
     p.set_defaults(func=cmd_train)

@@ -341,3 +341,22 @@ def test_evaluate_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert code == 0
     assert "ROC AUC              1.0000" in out and "2 documents: 1 good, 1 bad" in out
+
+
+def test_operating_point_shift_keeps_the_requested_share() -> None:
+    from scorer.training import operating_point
+
+    items, _ = _synthetic(50)
+    # Out-of-fold probabilities where a third of the good documents fall below 0.5.
+    oof = [(0.3 if i % 3 == 0 else 0.8) if it.y else 0.1 for i, it in enumerate(items)]
+    op = operating_point(items, oof, 0.97, ["synthetic"])
+    assert op["good_kept_at_50_before"] < 0.97 <= op["good_kept_at_50_after"]
+    assert op["logit_shift"] > 0 and op["prior_odds_factor"] > 1
+    assert operating_point(items, [0.9 if it.y else 0.1 for it in items], 0.97, None)["logit_shift"] == 0.0
+
+
+def test_sparse_codes() -> None:
+    from scorer.training import sparse_codes
+
+    values = [{"a.x": 1.0, "b.y": 2.0}, {"a.x": 0.0, "b.y": 1.0}, {"b.y": 3.0}, {"c.z": 1.0, "b.y": 0.5}]
+    assert sparse_codes(values) == {"a.x", "c.z"}
