@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from features.base import Evidence, Feature, Kind, Signal, load_lexicon
@@ -60,11 +61,8 @@ class PhraseIndex:
     def spans(self, doc: Document) -> list[Span]:
         """Spans of `doc.text` where a phrase starts at a word and ends at a word boundary (longest first)."""
         text, out = doc.text, []
-        words = doc.words
-        where = word_positions(doc, self.case_sensitive)
-        for key in self.index.keys() & where.keys():
-            for i in where[key]:
-                a = words[i][0]
+        for key in self.index.keys() & word_set(doc, self.case_sensitive):
+            for a in word_starts(doc, key, self.case_sensitive):
                 for p in self.index[key]:
                     e = a + len(p)
                     seg = text[a:e]
@@ -76,19 +74,44 @@ class PhraseIndex:
         return sorted(out)
 
 
-def word_positions(doc: Document, case_sensitive: bool = False) -> dict[str, list[int]]:
-    """Each distinct word of `doc` (lower-cased unless `case_sensitive`) -> its indexes in `doc.words`;
-    built once per document so that every lexicon lookup is a set intersection."""
+def _searchable(doc: Document, case_sensitive: bool) -> str:
+    """The text to search: itself, or lower-cased when that keeps every offset (it nearly always does)."""
+    if case_sensitive:
+        return doc.text
+    low: str = doc.memo("sourcing.lower_text", doc.text.lower)
+    return low if len(low) == len(doc.text) else doc.text
 
-    def make() -> dict[str, list[int]]:
-        where: dict[str, list[int]] = {}
-        text = doc.text
-        for i, (a, b) in enumerate(doc.words):
-            w = text[a:b]
-            where.setdefault(w if case_sensitive else w.lower(), []).append(i)
-        return where
 
-    return doc.memo(f"sourcing.word_positions.{case_sensitive}", make)  # type: ignore[no-any-return]
+def word_set(doc: Document, case_sensitive: bool = False) -> set[str]:
+    """The distinct words of `doc` (lower-cased unless `case_sensitive`), once per document: lexicon
+    lookups are then set intersections done in C, not a Python loop over every word."""
+    key = f"sourcing.word_set.{case_sensitive}"
+    return doc.memo(key, lambda: set(_WORD_RE.findall(_searchable(doc, case_sensitive))))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # The literal first, so the regex engine scans for it quickly; what precedes is checked in Python.
+    return re.compile(rf"{re.escape(word)}(?![\w]|['’-]\w)")
+
+
+def word_starts(doc: Document, word: str, case_sensitive: bool = False) -> list[int]:
+    """Offsets where `word` (lower case unless `case_sensitive`) stands as a whole word in `doc.text`,
+    as `_WORD_RE` cuts words: no letter, digit or joined apostrophe/hyphen on either side."""
+    text = _searchable(doc, case_sensitive)
+    out = []
+    for m in _word_pattern(word).finditer(text):
+        a = m.start()
+        if a and (
+            text[a - 1].isalnum()
+            or text[a - 1] == "_"
+            or text[a - 1] in "'’-"
+            and a > 1
+            and text[a - 2].isalnum()
+        ):
+            continue
+        out.append(a)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +263,9 @@ class AttributionReader:
         self.passive: dict[str, frozenset[str]] = {}
         for lang in LANGS:
             self.strong[lang] = frozenset(f.lower() for fs in rep["verbs"][lang].values() for f in fs)
-            self.weak[lang] = frozenset(f.lower() for fs in rep["weak"][lang].values() for f in fs)
+            self.weak[lang] = (
+                frozenset(f.lower() for fs in rep["weak"][lang].values() for f in fs) - self.strong[lang]
+            )
             self.inversions[lang] = frozenset(rep["inversion_pronouns"][lang])
             self.selon[lang] = PhraseIndex(rep["selon"][lang])
             self.hedges[lang] = PhraseIndex(hedges[lang])
@@ -300,18 +325,14 @@ class AttributionReader:
         """Reporting-verb forms among the document's words, with an inverted pronoun split off."""
         out: list[_VerbHit] = []
         strong, weak, inversions = self.strong[lang], self.weak[lang], self.inversions[lang]
-        where = word_positions(doc)
-        for w, idx in where.items():
-            form, inv = w, ""
-            if "-" in w:
-                cut = w.find("-")
-                form, inv = w[:cut], w[cut:]
-                if inv not in inversions:
-                    continue
-            elif w not in strong and w not in weak:
-                continue
-            if form in strong or form in weak:
-                out.extend(_VerbHit(doc.words[i][0], doc.words[i][1], form, form in strong, inv) for i in idx)
+        words = word_set(doc)
+        present = [(w, w, "") for w in words & (strong | weak)]
+        for w in words:
+            cut = w.find("-")
+            if cut > 0 and w[cut:] in inversions and (w[:cut] in strong or w[:cut] in weak):
+                present.append((w, w[:cut], w[cut:]))
+        for w, form, inv in present:
+            out.extend(_VerbHit(a, a + len(w), form, form in strong, inv) for a in word_starts(doc, w))
         return sorted(out, key=lambda h: h.start)
 
     def _verb_attribution(self, doc: Document, lang: str, m: _VerbHit, si: int) -> Attribution | None:

@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    ap.add_argument("--repeat", type=int, default=3, help="timing runs per article (the best is kept)")
     ap.add_argument(
         "--show", default="", help="print the evidence of this code for each article where it fires"
     )
@@ -58,10 +59,19 @@ def main(argv: list[str] | None = None) -> int:
         # The page's metadata date is withheld: the dating family must find the date in the text.
         text = row["title"] + "\n\n" + row["dateline"] + "\n\n" + row["text"]
         doc = from_text(text, language="fr", id=row["id"])
-        t0, c0 = time.perf_counter(), time.thread_time()
         signals = [s for f in features for s in f.run(doc)]
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.thread_time() - c0)
+        # Time: best of `--repeat` runs on fresh Documents (so memoised views are rebuilt each time); the
+        # minimum discounts preemption by other processes on a shared machine.
+        best_wall = best_cpu = float("inf")
+        for _ in range(args.repeat):
+            fresh = from_text(text, language="fr", id=row["id"])
+            t0, c0 = time.perf_counter(), time.thread_time()
+            for f in features:
+                f.run(fresh)
+            best_wall = min(best_wall, time.perf_counter() - t0)
+            best_cpu = min(best_cpu, time.thread_time() - c0)
+        times.append(best_wall)
+        cpu.append(best_cpu)
         sizes.append(len(text.encode("utf-8")))
         codes = {s.code for s in signals}
         counts.update(codes)
@@ -79,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"vague-sourcing signal (vague/unattributed): {counts['_vague'] / n:.1%}")
     for code in sorted(c for c in counts if not c.startswith("_")):
         print(f"  {code:36} {counts[code] / n:6.1%}")
+    near_5kb = [i for i, sz in enumerate(sizes) if 4000 <= sz <= 6000]
+    if near_5kb:
+        print(
+            f"time on the {len(near_5kb)} articles of 4-6 KB: median wall {1000 * statistics.median(times[i] for i in near_5kb):.2f} ms, "
+            f"median cpu {1000 * statistics.median(cpu[i] for i in near_5kb):.2f} ms"
+        )
     for name, ts in (("wall", times), ("cpu", cpu)):
         per_5kb = [1000 * t * 5000 / max(sz, 1) for t, sz in zip(ts, sizes, strict=True)]
         print(
