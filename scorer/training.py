@@ -32,7 +32,7 @@ import math
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -225,9 +225,13 @@ def clean_values(values: Mapping[str, float]) -> dict[str, float]:
 
 
 def document_values(
-    docs: Sequence[Document], cache: SignalCache | None = None, jobs: int = 1
+    docs: Sequence[Document],
+    cache: SignalCache | None = None,
+    jobs: int = 1,
+    codes: Collection[str] | None = None,
 ) -> list[dict[str, float]]:
-    """`{code: value}` for each document: what the engine computes, through the cache."""
+    """`{code: value}` for each document: what the engine computes, through the cache; only `codes` when
+    given."""
     cache = cache if cache is not None else SignalCache()
     keys = [doc_key(d) for d in docs]
     todo = [i for i, k in enumerate(keys) if k not in cache.values]
@@ -249,6 +253,8 @@ def document_values(
             results = [_worker_values(docs[i]) for i in todo]
         for i, (vals, kinds) in zip(todo, results, strict=True):
             cache.add(keys[i], vals, kinds)
+    if codes is not None:
+        return [{c: v for c, v in cache.values[k].items() if c in codes} for k in keys]
     return [dict(cache.values[k]) for k in keys]
 
 
@@ -256,7 +262,12 @@ def document_values(
 
 
 def make_pipeline(
-    cache: SignalCache | None = None, *, C: float = DEFAULT_C, cv: Any = N_SPLITS, jobs: int = 1
+    cache: SignalCache | None = None,
+    *,
+    C: float = DEFAULT_C,
+    cv: Any = N_SPLITS,
+    jobs: int = 1,
+    codes: Collection[str] | None = None,
 ) -> Any:
     """The scikit-learn Pipeline: Documents -> signal dicts -> vectors -> calibrated logistic regression."""
     from sklearn.calibration import CalibratedClassifierCV
@@ -267,7 +278,10 @@ def make_pipeline(
 
     return Pipeline(
         [
-            ("signals", FunctionTransformer(document_values, kw_args={"cache": cache, "jobs": jobs})),
+            (
+                "signals",
+                FunctionTransformer(document_values, kw_args={"cache": cache, "jobs": jobs, "codes": codes}),
+            ),
             ("vectorise", DictVectorizer(sparse=False, sort=True)),
             ("scale", StandardScaler()),
             (
@@ -302,9 +316,56 @@ def fit(
     docs = [it.doc for it in items]
     y = np.array([it.y for it in items])
     w = np.array([it.weight for it in items])
-    pipe = make_pipeline(cache, C=C, cv=group_splits(items), jobs=jobs)
+    codes, dropped = sign_consistent_codes(document_values(docs, cache, jobs), y, w, C=C)
+    pipe = make_pipeline(cache, C=C, cv=group_splits(items), jobs=jobs, codes=codes)
     pipe.fit(docs, y, classify__sample_weight=w)
+    pipe.dropped_codes_ = dropped
     return pipe
+
+
+def sign_consistent_codes(
+    values: Sequence[Mapping[str, float]], y: Any, w: Any, *, C: float = DEFAULT_C, rounds: int = 10
+) -> tuple[set[str], list[str]]:
+    """The codes whose coefficient in the joint model has the sign of their own association with the
+    label, and the codes dropped for contradicting it.
+
+    Correlated signals (a byline flag and a no-byline absence, counts and ratios of one thing) can take
+    opposite, meaningless signs in a joint fit; such a code would then be listed as a reason in the
+    wrong direction ("a byline lowered the score"). Dropping it and refitting costs little accuracy
+    and keeps every explanation honest.
+    """
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    vec = DictVectorizer(sparse=False, sort=True)
+    X = StandardScaler().fit_transform(vec.fit_transform(values))
+    names = list(vec.get_feature_names_out())
+    y = np.asarray(y)
+    w = np.asarray(w, dtype=float)
+    good, bad = y == 1, y == 0
+    direction = np.sign(
+        np.average(X[good], axis=0, weights=w[good]) - np.average(X[bad], axis=0, weights=w[bad])
+    )
+    keep = np.ones(len(names), dtype=bool)
+    dropped: list[str] = []
+    for _ in range(rounds):
+        idx = np.flatnonzero(keep)
+        if not len(idx):
+            break
+        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(
+            X[:, idx], y, sample_weight=w
+        )
+        wrong = [
+            j for j, c in zip(idx, lr.coef_[0], strict=True) if direction[j] != 0 and c * direction[j] < 0
+        ]
+        if not wrong:
+            break
+        for j in wrong:
+            keep[j] = False
+            dropped.append(names[j])
+    return {names[j] for j in np.flatnonzero(keep)}, dropped
 
 
 def cross_validate(
@@ -445,6 +506,7 @@ def train(
             "training_documents": len(items),
             "training_counts": dict(sorted(counts.items())),
             "features_fingerprint": features_fingerprint(),
+            "dropped_sign_inconsistent": sorted(getattr(pipe, "dropped_codes_", [])),
             "corpus_manifests": manifests,
             "C": chosen,
             "groups": len({it.group for it in items}),

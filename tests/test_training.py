@@ -360,3 +360,18 @@ def test_sparse_codes() -> None:
 
     values = [{"a.x": 1.0, "b.y": 2.0}, {"a.x": 0.0, "b.y": 1.0}, {"b.y": 3.0}, {"c.z": 1.0, "b.y": 0.5}]
     assert sparse_codes(values) == {"a.x", "c.z"}
+
+
+def test_sign_inconsistent_codes_are_dropped() -> None:
+    import numpy as np
+
+    from scorer.training import sign_consistent_codes
+
+    rng = np.random.default_rng(0)
+    y = np.array([1, 0] * 200)
+    a = y + rng.normal(0, 1, len(y))
+    # `b` goes with the label on its own, but the joint fit gives it a negative weight (a suppressor).
+    b = a - 0.8 * y + rng.normal(0, 0.1, len(y))
+    values = [{"x.a": float(p), "x.b": float(q)} for p, q in zip(a, b, strict=True)]
+    codes, dropped = sign_consistent_codes(values, y, np.ones(len(y)), C=10.0)
+    assert codes == {"x.a"} and dropped == ["x.b"]
