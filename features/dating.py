@@ -205,7 +205,8 @@ def choose_date(doc: Document, scan: DateScan) -> tuple[dt.date | None, str | No
     """The publication date the family settles on, where it came from, and the text date it was read from.
 
     Metadata (the record's field, or the HTML meta tags read by htmldate) first; then a dateline that names
-    the publication; then a revision dateline; then the first full date in the body.
+    the publication; then a revision dateline; then, when the text has no dateline at all, the first full
+    date in the body.
     """
     if doc.published is not None:
         return doc.published, doc.published_source or "metadata", None
@@ -213,6 +214,8 @@ def choose_date(doc: Document, scan: DateScan) -> tuple[dt.date | None, str | No
         for fd in scan.datelines:
             if fd.updated is want_updated and fd.date is not None:
                 return fd.date, "dateline", fd
+    if scan.datelines:
+        return None, None, None  # a dateline without its year still names the day: no event date for it
     for fd in scan.body:
         if fd.date is not None:
             return fd.date, "body", fd

@@ -335,3 +335,26 @@ def test_seed_articles(shared_dir) -> None:  # type: ignore[no-untyped-def]
         cited = " | ".join(e.text for e in sig.evidence)
         for name in names:
             assert name in cited, (key, name, cited)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "de"])
+def test_any_text_runs_and_cites_valid_evidence(lang: str) -> None:
+    """Every dating and sourcing feature returns on arbitrary text, with evidence that matches it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from features import build_features
+
+    features = build_features(["dating", "sourcing"])
+    alphabet = st.sampled_from(
+        list("abcdeé Ééİ ,.:;«»\"“”()-'’\n0123456789AFPselonditjuilletmars2019ReutersSource")
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(alphabet=alphabet, max_size=300) | st.text(max_size=200))
+    def check(text: str) -> None:
+        doc = make_doc(text, lang)
+        for f in features:
+            f.run(doc)  # run() checks every evidence slice against the text
+
+    check()
