@@ -160,7 +160,7 @@ class LeakedForeignWords(Feature):
                 int(lex["top_n"]),
                 float(lex["min_source_zipf"]),
                 self._gap,
-                float(lex["max_doc_zipf"]),
+                float(lex["max_doc_zipf"][lang]),
                 int(lex["max_word_length"]),
             )
             for lang in ("fr", "en")
@@ -196,8 +196,8 @@ class LeakedForeignWords(Feature):
             if _inside(quoted, qstarts, a):
                 continue
             initial = _sentence_initial(text, a)
-            if w[0].isupper() and not initial:
-                continue  # a capitalised word mid-sentence is a name or a title
+            if (w[0].isupper() and not initial) or (len(w) > 1 and w.isupper()):
+                continue  # a capitalised word mid-sentence is a name or a title; all capitals, an acronym
             if (
                 (a > 0 and text[a - 1] in "-/#@&.'’_")
                 or (b < len(text) and text[b] in "-/&_@'’")
@@ -243,6 +243,8 @@ class LeakedForeignWords(Feature):
             ):
                 return False
         doc_dom = [self._dominant(w, lang, src) for w in near]
+        if initial and after[0][0].isupper():
+            return False  # a capitalised pair at a sentence start is a name or a title ("Mein Kampf")
         if after[0][0].isupper() and not self._dominant(after[0], lang, src):
             return False  # a name goes on after the particle ("di Pompeo", "of America")
         if lw in self._particles or any(w[0].isupper() for w in near):

@@ -1,7 +1,8 @@
 """Evaluate the translation family and print its figures.
 
 1. False-flag rate of every translation signal on the 2,500 human-written French articles of
-   `../shared/data/fr_news/` (fraction of documents each code fires on), and the time per document.
+   `../shared/data/fr_news/` (fraction of documents each code fires on), and the time per document;
+   the same rates on the human English article bodies of `../shared/data/extraction/`.
 2. ROC AUC of the document-level machine-translation estimate (`translation.mt_likelihood`'s style
    model) on `../shared/data/wmt/` (`text_norm`), cross-validated by `group` (GroupKFold), next to a
    TF-IDF character n-gram logistic regression trained on the same folds; both on all documents
@@ -33,6 +34,33 @@ SHARED = ROOT.parent / "shared"
 FR_NEWS = SHARED / "data" / "fr_news" / "orangesum_sample.jsonl"
 WMT = SHARED / "data" / "wmt" / "wmt21_fr_dev.jsonl"
 MT_LABELLED = SHARED / "data" / "mt_labelled_fr" / "pairs.jsonl.gz"
+EXTRACTION = SHARED / "data" / "extraction" / "gold.jsonl"
+
+
+def english_false_flags() -> None:
+    """Fraction of human English article bodies (extraction gold set, full-text gold) each code fires on."""
+    from features import translation as T
+    from features.base import Kind
+    from scorer.documents import from_text
+
+    feats = [cls() for cls in T.FEATURES]
+    bodies = []
+    with EXTRACTION.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("lang") == "en" and r.get("gold_article_body"):
+                bodies.append(r["gold_article_body"])
+    fired: Counter[str] = Counter()
+    for body in bodies:
+        doc = from_text(body, language="en")
+        for code in {s.code for feat in feats for s in feat.run(doc) if s.kind is not Kind.MEASURE}:
+            fired[code] += 1
+    n = len(bodies)
+    print(
+        f"\n== False flags on {n} human-written English article bodies (extraction gold), fraction of documents"
+    )
+    for code in sorted(c for cls in T.FEATURES for c in cls.codes if c != "translation.mt_likelihood"):
+        print(f"  {code:40s} {fired[code]:5d}  {fired[code] / n:6.2%}")
 
 
 def false_flags(limit: int | None) -> None:
@@ -204,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if FR_NEWS.is_file():
         false_flags(args.limit)
+    if EXTRACTION.is_file():
+        english_false_flags()
     if WMT.is_file():
         wmt_auc(args.folds, args.C)
     if MT_LABELLED.is_file():
