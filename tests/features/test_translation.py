@@ -345,3 +345,21 @@ def test_other_languages_get_only_language_independent_signals() -> None:
 def test_every_code_declared_once() -> None:
     codes = [c for cls in tr.FEATURES for c in cls.codes]
     assert len(codes) == len(set(codes)) and all(c.startswith("translation.") for c in codes)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "prefix, codes, source",
+    [
+        ("000_", {"translation.number_placeholder", "translation.leaked_foreign_word"}, "it"),
+        ("003_", {"translation.calque", "translation.leaked_foreign_word"}, "en"),
+    ],
+)
+def test_seed_articles(shared_dir, prefix: str, codes: set[str], source: str) -> None:  # type: ignore[no-untyped-def]
+    """The real seed articles (read from ../shared, never copied here) get their artefacts flagged."""
+    (path,) = sorted((shared_dir / "seeds").glob(prefix + "*.txt"))
+    doc = make_doc(path.read_text(encoding="utf-8"), language="fr")
+    found = {s.code: s for cls in tr.FEATURES for s in feature(cls).run(doc)}
+    assert codes <= set(found)
+    assert found["translation.leaked_foreign_word"].detail["source_language"] == source
+    assert found["translation.mt_likelihood"].detail["source_language"] == source
