@@ -57,9 +57,11 @@ for line in sys.stdin:
 
 
 def materialise(rev: str, dest: Path) -> Path:
-    """The tree of `rev` ("WORKTREE" for the work tree as it is) as a folder."""
+    """The tree of `rev` ("WORKTREE" for the work tree as it is, or a folder holding a tree) as a folder."""
     if rev == "WORKTREE":
         return REPO
+    if Path(rev).is_dir():  # a copy of the tree prepared elsewhere
+        return Path(rev).resolve()
     dest.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
@@ -101,8 +103,10 @@ def pct(xs: list[float], q: float) -> float:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--before", default="HEAD", help="git revision, or WORKTREE (default HEAD)")
-    p.add_argument("--after", default="WORKTREE", help="git revision, or WORKTREE (default: the work tree)")
+    p.add_argument("--before", default="HEAD", help="git revision, WORKTREE, or a folder (default HEAD)")
+    p.add_argument(
+        "--after", default="WORKTREE", help="git revision, WORKTREE, or a folder (default: the work tree)"
+    )
     p.add_argument("--rounds", type=int, default=5, help="alternating rounds per side (default 5)")
     p.add_argument("--n", type=int, default=0, help="articles (default: every fr_news article of 4.5-5.5 KB)")
     p.add_argument("--html", action="store_true", help="score HTML pages (from_html) instead of articles")
