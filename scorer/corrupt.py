@@ -72,11 +72,12 @@ def render(
     metadata) or as a corpus record (metadata fields; title and dateline in the text or not). A share
     `bare_share` loses its dateline and metadata altogether, as a scraper that keeps only the text does.
 
-    The choice is random and independent of the label.
+    The choice is random and independent of the label; `shape` ("scrape", "record" or "bare") records
+    it (bookkeeping, not a document field).
     """
     if rng.random() < bare_share:
         parts = [*article.head, article.title, *article.body, *article.tail]
-        return {"text": "\n\n".join(p for p in parts if p and p.strip())}
+        return {"text": "\n\n".join(p for p in parts if p and p.strip()), "shape": "bare"}
     as_record = rng.random() < record_share
     parts: list[str] = list(article.head)
     rec: dict[str, Any] = {}
@@ -103,6 +104,7 @@ def render(
     parts.extend(article.body)
     parts.extend(article.tail)
     rec["text"] = "\n\n".join(p for p in parts if p.strip())
+    rec["shape"] = "record" if as_record else "scrape"
     return rec
 
 

@@ -97,7 +97,7 @@ def _from_jsonl(path: Path) -> Iterator[Labelled]:
             {
                 k: v
                 for k, v in rec.items()
-                if k not in ("label", "group", "source", "weight", "ops", "origin", "split")
+                if k not in ("label", "group", "source", "weight", "ops", "origin", "split", "shape")
             },
             id=rid,
         )
