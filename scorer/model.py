@@ -129,7 +129,7 @@ class LinearModel:
             return cls.from_json(json.loads(text), source)
         except OSError as e:
             raise ModelNotLoadedError(f"cannot read model file {path}: {e}") from e
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:  # e.g. a pickle passed as a model
             raise ModelNotLoadedError(f"model file {path or BUNDLED} is not JSON: {e}") from e
 
     def save(self, path: str | Path) -> None:
