@@ -36,7 +36,7 @@ HOST = "127.0.0.1"
 # memory readings.
 PHASES = ((1, 500), (16, 4_000), (64, 5_500))
 QUICK_PHASES = ((1, 50), (16, 400), (64, 550))
-WARM_UP = 100
+WARM_UP = 320
 STARTUP_SECONDS = 180
 
 
@@ -203,13 +203,15 @@ def main() -> int:
     proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     try:
         wait_ready(port, proc)
-        run_phase(port, body, 4, WARM_UP)
+        # Warm-up with as many connections as the busiest phase uses, so that every worker has scored
+        # the article (connections stick to the worker that accepted them) before memory is read.
+        run_phase(port, body, 16, WARM_UP)
         before, per_before = rss_mb(proc.pid)
         print(
             f"RSS after start-up and {WARM_UP} warm-up requests: {before:.1f} MB ({', '.join(f'{m:.0f}' for m in per_before)} MB per process)"
         )
         print(
-            f"{'clients':>7}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'non-200':>7}  {'server CPU ms/req':>17}"
+            f"{'clients':>7}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'non-200':>7}  {'server CPU ms/req':>17}  {'RSS MB':>6}"
         )
         done = 0
         for clients, total in QUICK_PHASES if args.quick else PHASES:
@@ -217,10 +219,11 @@ def main() -> int:
             seconds, lat, failures = run_phase(port, body, clients, total)
             cpu = cpu_seconds(proc.pid) - cpu0
             done += total
+            mid, _ = rss_mb(proc.pid)
             ms = [x * 1000 for x in lat]
             print(
                 f"{clients:>7}  {total:>8}  {total / seconds:>7.1f}  {statistics.median(ms):>7.1f}  {percentile(ms, 95):>7.1f}"
-                f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.1f}"
+                f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.1f}  {mid:>6.0f}"
             )
         cpu = cpu_per_process(proc.pid)
         print(
