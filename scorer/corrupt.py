@@ -76,8 +76,8 @@ def render(
     it (bookkeeping, not a document field).
     """
     if rng.random() < bare_share:
-        parts = [*article.head, article.title, *article.body, *article.tail]
-        return {"text": "\n\n".join(p for p in parts if p and p.strip()), "shape": "bare"}
+        bare = [*article.head, article.title, *article.body, *article.tail]
+        return {"text": "\n\n".join(p for p in bare if p and p.strip()), "shape": "bare"}
     as_record = rng.random() < record_share
     parts: list[str] = list(article.head)
     rec: dict[str, Any] = {}
