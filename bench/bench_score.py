@@ -638,7 +638,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         action="store_true",
         help="small samples: 40 articles, 20 pages, 1,000 audit files, 1 pool pass",
     )
-    for part in ("html", "peers", "memory", "audit"):
+    for part in ("plain", "html", "peers", "memory", "audit"):
         p.add_argument(f"--skip-{part}", action="store_true", help=f"skip the {part} benchmark")
     args = p.parse_args(list(argv) if argv is not None else None)
     if args.quick:
@@ -671,7 +671,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         gen = generated_articles((args.n or 150) + 20, args.seed)
         arts, warm = gen[:-20], gen[-20:]
 
-    plain = bench_plain(arts, warm, args.jobs, args.repeat)
+    plain: dict[str, Any] | None = None
+    if args.skip_plain:
+        print("\n== Plain text: skipped (--skip-plain)")
+    else:
+        plain = bench_plain(arts, warm, args.jobs, args.repeat)
 
     pages: list[Article] = []
     if any((shared / s).exists() for s in ("data/extraction", "data/dates")):
@@ -684,8 +688,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     else:
         bench_html(pages, warm_pages, [a.text for a in warm], args.jobs, args.repeat)
 
-    if args.skip_peers:
-        print("\n== datatrove chain: skipped (--skip-peers)")
+    if args.skip_peers or plain is None:
+        print(
+            "\n== datatrove chain: skipped (--skip-peers, or the plain-text figures it is compared with were skipped)"
+        )
     else:
         bench_peers(arts, warm, plain["total"], plain["cpu"], plain["rate_n"], args.jobs, args.repeat)
 
