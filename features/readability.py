@@ -4,8 +4,8 @@ Machine-translated and spun copies read differently from edited news: flatter se
 fragments, rare or invented words, headline-case lines and stray capitals in the body. These features
 turn that texture into measures for the classifier, and into flags with evidence where a span is to
 blame. Readability indices use textstat's per-language formula constants (Kandel-Moles for French,
-Flesch for English), read with the language as an argument (`get_lang_cfg(lang, key)`) rather than
-through textstat's global `set_lang`, so no state passes from one document to the next. Syllables are
+Flesch for English), kept in the lexicon per language (checked against textstat by a test) rather than
+read through textstat's global `set_lang`, so no state passes from one document to the next. Syllables are
 vowel groups by default; textstat's hyphenation counter is an option (`textstat_syllables=True`).
 """
 
@@ -145,8 +145,6 @@ class ReadabilityIndex(Feature):
         max_evidence: int = 3,
         textstat_syllables: bool = False,
     ) -> None:
-        from textstat.backend.utils import get_lang_cfg
-
         self.fence = fence
         # textstat's own syllable counter (pyphen hyphenation) is the costliest step of the family on
         # unseen words; vowel groups give the same ranking of documents (scripts/eval_readability.py).
@@ -154,9 +152,12 @@ class ReadabilityIndex(Feature):
         self.min_sentences = min_sentences
         self.min_words = min_words
         self.max_evidence = max_evidence
+        # textstat's constants, kept in the lexicon: importing textstat (and the nltk it pulls in) costs
+        # ~70 MB per process for three numbers per language.
         self._cfg = {
             lang: tuple(
-                float(get_lang_cfg(lang, k)) for k in ("fre_base", "fre_sentence_length", "fre_syll_per_word")
+                float(_lexicon(lang)["flesch"][k])
+                for k in ("fre_base", "fre_sentence_length", "fre_syll_per_word")
             )
             for lang in LANGUAGES
         }

@@ -287,3 +287,17 @@ def test_title_case_list_of_names_is_not_flagged() -> None:
     # A subheading set in capitals is a house style, not Title Case.
     capitals = "LE BUDGET DES ÉCOLES EN HAUSSE POUR LA RENTRÉE\n\n" + FR_NEWS
     check_signal(Capitalisation(), make_doc(capitals, language="fr"), "readability.title_case_line", False)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_flesch_constants_are_textstats(lang: str) -> None:
+    # The lexicon keeps textstat's constants so that textstat is not imported at run time; they must
+    # stay the installed textstat's own.
+    from textstat.backend.utils import get_lang_cfg
+
+    from features.base import load_lexicon
+
+    constants = load_lexicon("readability/lexicon")[lang]["flesch"]
+    assert set(constants) == {"fre_base", "fre_sentence_length", "fre_syll_per_word"}
+    for key, value in constants.items():
+        assert float(get_lang_cfg(lang, key)) == value
