@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -202,20 +202,34 @@ def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
     )
 
 
-def decode_bytes(data: bytes, source: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), else the page's declared or a detected charset."""
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{source}: binary file (NUL bytes), not text")
+# Western European code pages, preferred among equally plausible detections: the inputs are French and
+# English, and on short texts the detector cannot tell cp1252 from cp1257 or cp775.
+_PREFERRED_CHARSETS = ("cp1252", "latin_1", "iso8859_15")
+# How much more "chaos" (charset_normalizer's mess ratio) a preferred code page may show than the best.
+_PREFERENCE_MARGIN = 0.02
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text and encoding name from a file's bytes: UTF-8 (with or without BOM), else the most plausible
+    charset, preferring Western European code pages among equally plausible ones."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary file (NUL bytes), not text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    from charset_normalizer import from_bytes as detect
 
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise InputError(f"{source}: undecodable bytes (neither UTF-8 nor a recognisable charset)")
-    return str(best)
+    matches = list(detect(data[:200_000]))
+    if not matches:
+        raise InputError("undecodable bytes: neither UTF-8 nor a recognisable charset")
+    best_chaos = min(m.chaos for m in matches)
+    for name in _PREFERRED_CHARSETS:
+        for m in matches:
+            if m.encoding == name and m.chaos <= best_chaos + _PREFERENCE_MARGIN:
+                return data.decode(name, errors="replace"), name
+    best = min(matches, key=lambda m: (m.chaos, -m.coherence))
+    return data.decode(best.encoding, errors="replace"), best.encoding
 
 
 def from_path(path: str | Path) -> Document:
@@ -228,22 +242,36 @@ def from_path(path: str | Path) -> Document:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from e
-    return from_bytes(data, source=str(p), suffix=suffix)
+    try:
+        return from_bytes(data, source=str(p), suffix=suffix)
+    except InputError as e:
+        raise InputError(f"{p}: {e}") from e
 
 
-def from_bytes(data: bytes, *, source: str, suffix: str) -> Document:
-    """A Document from a file's bytes; `suffix` picks the format."""
+def from_bytes(
+    data: bytes,
+    *,
+    source: str,
+    suffix: str,
+    normalise: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+) -> Document:
+    """A Document from one article file's bytes; `suffix` picks the format and `normalise` maps a JSON
+    record's own field names onto text/html/id/url. Errors carry no path: the caller knows where it is."""
     if not data.strip():
-        raise InputError(f"{source}: empty file")
+        raise InputError("empty file")
     if suffix in HTML_SUFFIXES:
         return from_html(data, id=source)
-    text = decode_bytes(data, source)
+    text, encoding = decode_text(data)
+    if encoding != "utf-8":
+        logger.info("%s: decoded as %s", source, encoding)
     if suffix in JSON_SUFFIXES:
         try:
             record = json.loads(text)
         except json.JSONDecodeError as e:
-            raise InputError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
-        return from_record(record, id=source)
+            raise InputError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+        if not isinstance(record, Mapping):
+            raise InputError(f"a JSON file must hold an object, not {type(record).__name__}")
+        return from_record(normalise(record) if normalise else record, id=source)
     if not text.strip():
-        raise InputError(f"{source}: no text")
-    return from_text(text, id=source)
+        raise InputError("no text")
+    return from_text(text, id=source, meta={"encoding": encoding})

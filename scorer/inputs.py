@@ -34,9 +34,9 @@ from scorer.documents import (
     JSON_SUFFIXES,
     MAX_HTML_BYTES,
     TEXT_SUFFIXES,
+    from_bytes,
     from_html,
     from_record,
-    from_text,
 )
 from scorer.errors import InputError, ScorerError
 
@@ -556,58 +556,9 @@ def to_document(item: Item, options: ReadOptions = DEFAULT_OPTIONS) -> Document:
     return from_record(record, id=item.location)
 
 
-# Western European code pages, preferred among equally plausible detections: the scorer's inputs are
-# French and English, and on short texts the detector cannot tell cp1252 from cp1257 or cp775.
-_PREFERRED_CHARSETS = ("cp1252", "latin_1", "iso8859_15")
-# How much more "chaos" (charset_normalizer's mess ratio) a preferred code page may show than the best.
-_PREFERENCE_MARGIN = 0.02
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Text and encoding name from a file's bytes: UTF-8 (with or without BOM), else the most plausible
-    charset, preferring Western European code pages among equally plausible ones."""
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes as detect
-
-    matches = list(detect(data[:200_000]))
-    if not matches:
-        raise InputError("undecodable bytes: neither UTF-8 nor a recognisable charset")
-    best_chaos = min(m.chaos for m in matches)
-    for name in _PREFERRED_CHARSETS:
-        for m in matches:
-            if m.encoding == name and m.chaos <= best_chaos + _PREFERENCE_MARGIN:
-                return data.decode(name, errors="replace"), name
-    best = min(matches, key=lambda m: (m.chaos, -m.coherence))
-    return data.decode(best.encoding, errors="replace"), best.encoding
-
-
 def _file_document(data: bytes, source: str, suffix: str, options: ReadOptions) -> Document:
     """A Document from one article file's bytes; `suffix` picks the format."""
-    if not data.strip():
-        raise InputError("empty file")
-    if suffix in HTML_SUFFIXES:
-        return from_html(data, id=source)
-    text, encoding = decode_text(data)
-    if encoding != "utf-8":
-        logger.info("%s: decoded as %s", source, encoding)
-    if suffix in JSON_SUFFIXES:
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
-        if not isinstance(record, Mapping):
-            raise InputError(
-                f"a JSON file must hold an object or an array of objects, not {type(record).__name__}"
-            )
-        return from_record(normalise_record(record, options), id=source)
-    if not text.strip():
-        raise InputError("no text")
-    return from_text(text, id=source, meta={"encoding": encoding})
+    return from_bytes(data, source=source, suffix=suffix, normalise=lambda r: normalise_record(r, options))
 
 
 def load_item(item: Item, options: ReadOptions = DEFAULT_OPTIONS) -> Document | InputFailure:
