@@ -9,6 +9,7 @@ flight: a fast reader never piles up the whole corpus in memory (which `Pool.ima
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -69,11 +70,19 @@ def build_scorer(settings: Settings) -> Scorer:
 
 # Per-process state of the workers (set by `_init_worker`).
 _WORKER: tuple[Scorer, ReadOptions, bool] | None = None
+# A scorer built in the parent before the workers fork, with the settings it was built for: its lexicons
+# and word-frequency tables (most of a scorer's memory) are then in memory once, shared copy-on-write by
+# every worker, instead of once per worker.
+_PRELOADED: tuple[Settings, Scorer] | None = None
 
 
 def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
     global _WORKER
-    _WORKER = (build_scorer(settings), options, want_text)
+    if _PRELOADED is not None and _PRELOADED[0] == settings:
+        scorer = _PRELOADED[1]
+    else:
+        scorer = build_scorer(settings)
+    _WORKER = (scorer, options, want_text)
 
 
 def _score_one(
@@ -130,9 +139,16 @@ def _score_parallel(
     options: ReadOptions,
     want_text: bool,
 ) -> Iterator[Outcome]:
+    global _PRELOADED
+    ctx = _context()
+    if ctx.get_start_method() == "fork":
+        _PRELOADED = (settings, build_scorer(settings))
+        # Objects the collector never visits are never written to, so their pages stay shared.
+        gc.freeze()
+
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings, options, want_text)
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text)
         )
 
     pool = new_pool()
@@ -162,6 +178,9 @@ def _score_parallel(
             yield from outcomes
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if _PRELOADED is not None:
+            _PRELOADED = None
+            gc.unfreeze()
 
 
 def _crashed(item: Item | InputFailure) -> InputFailure:
