@@ -727,22 +727,35 @@ class ForeignTypography(Feature):
         units_en = "|".join(sorted((re.escape(u) for u in en["decimal_comma_units"]), key=len, reverse=True))
         q_fr = "".join(fr["foreign_quotes"])
         q_en = "".join(en["foreign_quotes"])
-        self._res: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+        # (kind, pattern, a pattern every match contains or None). A pattern that starts with a
+        # lookbehind is tried at every character; the necessary pattern starts with a character class,
+        # which the regex engine skips to in C, so most documents are not scanned by the full pattern.
+        self._res: dict[str, list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]] = {
             "fr": [
-                ("quotes", re.compile(f"[{q_fr}]")),
-                ("number", re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")),
-                ("number", re.compile(r"(?<![\d.,])\d{1,4}\.\d{1,2}\s?(?:" + units_fr + r")(?!\w)")),
-                ("guillemets", re.compile(r"«[^«»\n]{1,400}«")),
+                ("quotes", re.compile(f"[{q_fr}]"), None),
+                ("number", re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])"), re.compile(r"\d,\d{3}")),
+                (
+                    "number",
+                    re.compile(r"(?<![\d.,])\d{1,4}\.\d{1,2}\s?(?:" + units_fr + r")(?!\w)"),
+                    re.compile(r"\d\.\d"),
+                ),
+                ("guillemets", re.compile(r"«[^«»\n]{1,400}«"), None),
             ],
             "en": [
-                ("quotes", re.compile(f"[{q_en}]")),
-                ("number", re.compile(r"(?<![\d.,])\d{1,4},\d{1,2}\s?(?:" + units_en + r")(?!\w)")),
+                ("quotes", re.compile(f"[{q_en}]"), None),
+                (
+                    "number",
+                    re.compile(r"(?<![\d.,])\d{1,4},\d{1,2}\s?(?:" + units_en + r")(?!\w)"),
+                    re.compile(r"\d,\d"),
+                ),
             ],
         }
         # French wants a space before ; : ! ? (times, URLs and ratios excluded); English wants none.
+        # The letter before is checked by a lookbehind after the punctuation (same matches as a leading
+        # lookbehind, but the scan jumps from one punctuation mark to the next).
         self._space = {
-            "fr": re.compile(r"(?<=[^\W\d_])[;!?](?=\s|$)|(?<=[^\W\d_]):(?=\s)"),
-            "en": re.compile(r"(?<=\w) [;!?:](?=\s|$)"),
+            "fr": re.compile(r"(?:[;!?](?=\s|$)|:(?=\s))(?<=[^\W\d_][;!?:])"),
+            "en": re.compile(r" [;!?:](?=\s|$)(?<=\w [;!?:])"),
         }
         self._min_space = {
             "fr": int(fr["min_missing_space"] if min_missing_space is None else min_missing_space),
@@ -755,7 +768,9 @@ class ForeignTypography(Feature):
             return []
         kinds: Counter[str] = Counter()
         spans: list[Span] = []
-        for kind, pat in self._res[lang]:
+        for kind, pat, need in self._res[lang]:
+            if need is not None and need.search(doc.text) is None:
+                continue
             for m in pat.finditer(doc.text):
                 spans.append((m.start(), m.end()))
                 kinds[kind] += 1
