@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 # Label bands of the score, highest first: (lower bound, label).
 BANDS: tuple[tuple[float, str], ...] = ((75.0, "high"), (50.0, "medium"), (25.0, "low"), (0.0, "very_low"))
 MAX_REASONS = 5
+# A reason must have lowered the logit by at least this much: smaller pulls (a measure a hair below the
+# training mean) change the score by well under a point and would only distract.
+MIN_REASON_LOGIT = 0.1
 
 
 def label_for(score: float) -> str:
@@ -136,7 +139,7 @@ class Scorer:
         for fam in FAMILIES:
             neg = sum(v for c, v in contrib.items() if c.split(".", 1)[0] == fam)
             families[fam] = round(100.0 * math.exp(min(0.0, neg)), 1)
-        reasons = [c for c, v in sorted(contrib.items(), key=lambda kv: kv[1]) if v < 0][:MAX_REASONS]
+        reasons = [c for c, v in sorted(contrib.items(), key=lambda kv: (kv[1], kv[0])) if v <= -MIN_REASON_LOGIT][:MAX_REASONS]
         meta = {
             "id": doc.id,
             "title": doc.title,

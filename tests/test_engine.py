@@ -101,3 +101,16 @@ def test_unknown_setting_is_an_error(tmp_path) -> None:  # type: ignore[no-untyp
 def test_result_json_is_serialisable() -> None:
     doc = documents.from_text("The council said on Monday that the plan was approved.", language="en")
     json.dumps(Scorer().score(doc, clean=True).to_dict())
+
+
+def test_small_pulls_are_not_reasons() -> None:
+    model = LinearModel(version="t", coef={"translation.number_placeholder": -2.0, "readability.flesch": -0.05}, intercept=2.0)
+    scorer = Scorer(model=model, features=[])
+    sigs = [
+        Signal("translation.number_placeholder", "m", (), 1.0, Kind.ABSENCE),
+        Signal("readability.flesch", "m", (), 1.0, Kind.MEASURE),
+    ]
+    doc = documents.from_text("x y z", language="fr")
+    result = scorer.score(doc, signals=sigs)
+    assert result.reasons == ["translation.number_placeholder"]
+    assert result.contributions["readability.flesch"] == pytest.approx(-0.05)
