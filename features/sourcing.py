@@ -20,13 +20,12 @@ from typing import ClassVar
 
 from features.base import Evidence, Feature, Kind, Signal, load_lexicon
 from features.document import _WORD_RE, Document, Span
-from features.nlp import spacy_pipeline, zipf
+from features.nlp import run_components, zipf
 
 logger = logging.getLogger(__name__)
 
 LANGS = ("fr", "en")
 # spaCy components the source check needs: the recogniser alone (it has its own embedding layer).
-_NER_ONLY = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter")
 _TOKEN_RE = re.compile(r"(?:[Qq]u|[DdLlJjMmNnTtSsCc])['’]|\w+(?:[-.]\w+)*|[,()]")
 # Where a source phrase ends: punctuation, a quote, or a subordinate clause.
 _PHRASE_STOP_RE = re.compile(r"[.;:!?«»\"“”(\n]|,|\s(?:que|qu['’]|qui|dont|that|who|which|on|in|at|to)\s")
@@ -477,10 +476,10 @@ def _phrase_after(text: str, a: int, limit: int) -> Span | None:
 
 def _ner(texts: list[str], lang: str) -> list[set[str]]:
     """The entity labels spaCy finds in each short text (empty sets when the model is unavailable)."""
-    nlp = spacy_pipeline(lang, _NER_ONLY)
-    if nlp is None:
+    docs = run_components(lang, texts, keep=("ner",))
+    if docs is None:
         return [set() for _ in texts]
-    return [{e.label_ for e in d.ents} for d in nlp.pipe(texts)]
+    return [{e.label_ for e in d.ents} for d in docs]
 
 
 def read_attributions(doc: Document, reader: AttributionReader, max_ner: int) -> Reading:

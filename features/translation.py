@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from features.base import Feature, Kind, Signal, load_lexicon
 from features.document import Document, Span
-from features.nlp import spacy_pipeline, zipf
+from features.nlp import run_components, zipf
 
 # Bound on the text a single quotation/parenthesis may span; keeps the quote finder linear.
 _QUOTE_RE = re.compile(
@@ -391,6 +391,8 @@ class Calque(Feature):
 # Grammar artefacts: elision, gender agreement, capitalised verbs, orphaned reporting verbs
 # --------------------------------------------------------------------------------------------------
 
+# spaCy components the gender check needs: the tagger's morphology and the rules that refine it.
+_TAGGER = ("tok2vec", "morphologizer", "attribute_ruler")
 _CONSONANTS = frozenset("bcdfgjklmnpqrstvwxzç")
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
 
@@ -594,13 +596,13 @@ class GrammarArtefacts(Feature):
         todo = sorted(n for n in nouns if n not in self._gender_cache)
         if not todo:
             return
-        nlp = spacy_pipeline("fr", ("parser", "ner", "lemmatizer", "senter"))
-        if nlp is None:
+        frames = [(noun, fr.format(noun)) for noun in todo for fr in self._frames]
+        docs = run_components("fr", [" ".join(f for _, f in frames)], keep=_TAGGER)
+        if docs is None:
             for n in todo:
                 self._gender_cache[n] = None
             return
-        frames = [(noun, fr.format(noun)) for noun in todo for fr in self._frames]
-        parsed = nlp(" ".join(f for _, f in frames))
+        parsed = docs[0]
         by_start: dict[int, Any] = {t.idx: t for t in parsed}
         votes: dict[str, set[str | None]] = {}
         pos = 0

@@ -81,7 +81,7 @@ def false_flags(limit: int | None) -> None:
     # Warm-up: lexicons, wordfreq tables and the tagger load once per process, not per document.
     from features.nlp import spacy_pipeline
 
-    spacy_pipeline("fr", ("parser", "ner", "lemmatizer", "senter"))
+    spacy_pipeline("fr")
     for feat in feats:
         feat.run(from_text(rows[0]["text"], language="fr"))
     for r in rows:
