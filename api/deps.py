@@ -42,9 +42,10 @@ class ApiSettings:
     timeout: float = 20.0
     # Seconds a request may wait for a free scoring thread before the client gets 503 (overload).
     queue_timeout: float = 10.0
-    # Scoring threads per worker process. Scoring holds the GIL most of the time, so more threads
-    # than this only interleave work; use more worker processes for more cores.
-    threads: int = 2
+    # Scoring threads per worker process. Scoring holds the GIL most of the time, so a second thread
+    # only interleaves work and costs more CPU per request (GIL hand-offs every switch interval: ~8%
+    # more server CPU per request at 16 clients, bench/load_api.py); use worker processes for cores.
+    threads: int = 1
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key:

@@ -3,19 +3,34 @@
     /work/venv/bin/python bench/load_api.py                  # 2 workers, the full run (a few minutes)
     /work/venv/bin/python bench/load_api.py --workers 1
     /work/venv/bin/python bench/load_api.py --quick          # fewer requests, for a smoke test
+    /work/venv/bin/python bench/load_api.py --articles 16    # rotate among 16 distinct articles
+    /work/venv/bin/python bench/load_api.py --target health  # the stack without scoring (GET /health)
 
 Starts `scorer serve` on a free 127.0.0.1 port, then POSTs one ~5 KB French article (from
 ../shared/data/fr_news when present, else generated French text) to /score with 1, 16 and 64
-concurrent clients (threads with keep-alive connections; requests per phase are fixed, so the run is
-bounded) and prints requests/s and p50/p95/p99 latency per phase. The server's resident memory (the
-uvicorn parent plus its workers, from /proc) is printed after a warm-up and again after 10,000 scoring
-requests. Target on a 2-core machine: >= 150 requests/s with p99 < 100 ms at 16 clients, and flat
-memory. The client runs on the same machine and takes some of its CPU.
+concurrent clients and prints requests/s and p50/p95/p99 latency per phase. Each phase is closed-loop
+(a client sends its next request when it has the answer to the previous one) with a fixed number of
+requests, so the run is bounded. The server's resident memory (the uvicorn parent plus its workers,
+from /proc) is printed after a warm-up and again after 10,000 scoring requests. Target on a 2-core
+machine: >= 150 requests/s with p99 < 100 ms at 16 clients, and flat memory.
+
+The client shares the machine's cores with the server, so it is kept cheap: one asyncio thread with
+raw keep-alive HTTP/1.1 connections and the request bytes built once. Its CPU per request and its
+share of the CPU used by client and server together are printed with each phase, next to the
+server's CPU per request (user + system time from /proc, which depends little on what else runs on
+the machine, unlike latency and throughput).
+
+`--articles N` sends N distinct articles in turn instead of one: the scorer keeps no result cache, and
+this shows that a repeated article is not cheaper than distinct ones (a different article has a
+different cost, so compare the server CPU per request with the scoring time of the same articles).
+`--target health` or `--target tiny` (a one-sentence text) measures the HTTP stack with scoring
+excluded or nearly so: the ceiling of the API itself on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -24,7 +39,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -46,13 +60,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def article() -> tuple[str, str]:
-    """(where it comes from, the text) of one ~5 KB French article."""
+def articles(n: int) -> tuple[str, list[str]]:
+    """(where they come from, the texts) of `n` distinct ~5 KB French articles, the first always the same."""
     if (SHARED / "data/fr_news/orangesum_sample.jsonl").exists():
         inside, _ = fr_news_articles(SHARED)
-        if inside:
-            return f"fr_news {inside[0].id}", inside[0].text
-    return "generated French text (../shared absent)", generated_articles(1, seed=7)[0].text
+        if len(inside) >= n:
+            ids = ", ".join(a.id for a in inside[:3]) + (", ..." if n > 3 else "")
+            return f"fr_news {ids}", [a.text for a in inside[:n]]
+    return "generated French text (../shared absent)", [a.text for a in generated_articles(n, seed=7)]
 
 
 def tree(root: int) -> list[int]:
@@ -101,50 +116,92 @@ def cpu_seconds(root: int) -> float:
     return sum(cpu_per_process(root))
 
 
-def post(conn: http.client.HTTPConnection, body: bytes) -> int:
-    conn.request("POST", "/score", body=body, headers={"Content-Type": "application/json"})
-    resp = conn.getresponse()
-    resp.read()
-    return resp.status
+class Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection that sends ready-made requests and reads answers with a
+    Content-Length (what uvicorn sends for JSON), with as little client work as possible."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.need = -1  # bytes of the whole answer once its head is read
+        self.status = 0
+        self.waiter: asyncio.Future[int] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.need < 0:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            lines = bytes(self.buffer[:end]).lower().split(b"\r\n")
+            self.status = int(lines[0][9:12])
+            length = next((int(x[15:]) for x in lines if x.startswith(b"content-length:")), 0)
+            self.need = end + 4 + length
+        if len(self.buffer) >= self.need:
+            del self.buffer[: self.need]
+            self.need = -1
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_result(self.status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("the server closed the connection"))
+
+    async def send(self, request: bytes) -> int:
+        """The status of the answer to `request`."""
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self.waiter
 
 
-def run_phase(port: int, body: bytes, clients: int, total: int) -> tuple[float, list[float], int]:
-    """`total` requests spread over `clients` threads: (seconds, latencies in s, non-200 answers)."""
+def http_request(method: str, path: str, body: bytes = b"") -> bytes:
+    """The bytes of one keep-alive HTTP/1.1 request."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\n"
+    if body or method == "POST":
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode("ascii") + b"\r\n" + body
+
+
+async def _phase(
+    port: int, requests: list[bytes], clients: int, total: int
+) -> tuple[float, list[float], int]:
+    loop = asyncio.get_running_loop()
+    conns = [(await loop.create_connection(Connection, HOST, port))[1] for _ in range(clients)]
+    counts = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
     latencies: list[float] = []
     failures = 0
-    lock = threading.Lock()
-    counts = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
-    start = threading.Barrier(clients + 1)
+    sent = 0  # requests take the articles in turn, across clients
+    clock = time.perf_counter
 
-    def client(n: int) -> None:
-        nonlocal failures
-        conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        mine: list[float] = []
-        bad = 0
-        start.wait()
+    async def client(i: int, n: int) -> None:
+        nonlocal failures, sent
+        conn = conns[i]
         for _ in range(n):
-            t0 = time.perf_counter()
+            request = requests[sent % len(requests)]
+            sent += 1
+            t0 = clock()
             try:
-                status = post(conn, body)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+                status = await conn.send(request)
+            except ConnectionError:
+                conn = (await loop.create_connection(Connection, HOST, port))[1]
                 status = 0
-            mine.append(time.perf_counter() - t0)
-            bad += status != 200
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            failures += bad
+            latencies.append(clock() - t0)
+            failures += status != 200
+        assert conn.transport is not None
+        conn.transport.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in counts]
-    for t in threads:
-        t.start()
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, latencies, failures
+    t0 = clock()
+    await asyncio.gather(*(client(i, n) for i, n in enumerate(counts)))
+    return clock() - t0, latencies, failures
+
+
+def run_phase(port: int, requests: list[bytes], clients: int, total: int) -> tuple[float, list[float], int]:
+    """`total` requests over `clients` connections, closed-loop: (seconds, latencies in s, non-200 answers)."""
+    return asyncio.run(_phase(port, requests, clients, total))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -174,15 +231,48 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default: 2)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="scoring threads per worker (default: the server's)"
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the requests")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=1,
+        help="distinct articles sent in turn (default: 1, the same article)",
+    )
+    parser.add_argument(
+        "--target",
+        choices=("score", "health", "tiny"),
+        default="score",
+        help="POST /score with the article(s) (default), GET /health, or POST /score with one sentence",
+    )
+    parser.add_argument("--access-log", action="store_true", help="let the server log every request")
     args = parser.parse_args()
 
-    source, text = article()
-    body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
+    source, texts = articles(max(1, args.articles))
+    bodies = [json.dumps({"text": t}, ensure_ascii=False).encode("utf-8") for t in texts]
+    if args.target == "health":
+        requests = [http_request("GET", "/health")]
+        what = "GET /health (no scoring)"
+    elif args.target == "tiny":
+        tiny = {"text": "Le conseil municipal a voté le budget lundi soir.", "language": "fr"}
+        requests = [http_request("POST", "/score", json.dumps(tiny, ensure_ascii=False).encode("utf-8"))]
+        what = "POST /score with one sentence (scoring nearly excluded)"
+    else:
+        requests = [http_request("POST", "/score", b) for b in bodies]
+        sizes = sorted(len(t.encode("utf-8")) for t in texts)
+        what = (
+            f"POST /score, {len(texts)} distinct article(s) in turn: {source}, {sizes[0]}-{sizes[-1]} bytes"
+            f" of UTF-8 text ({len(bodies[0])} bytes of JSON for the first)"
+        )
+    warm_up = [http_request("POST", "/score", b) for b in bodies]
     port = free_port()
-    print(f"article: {source}, {len(text.encode('utf-8'))} bytes of UTF-8 text ({len(body)} bytes of JSON)")
+    print(what)
     print(
-        f"server: scorer serve --workers {args.workers} on {HOST}:{port}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
+        f"server: scorer serve --workers {args.workers}{f' --threads {args.threads}' if args.threads else ''}"
+        f" on {HOST}:{port}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
+        " (other work on the machine lowers req/s and raises latency, not CPU per request)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SCORER_API_KEY", None)
@@ -200,38 +290,52 @@ def main() -> int:
         "--log-level",
         "warning",
     ]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
+    if args.access_log:
+        cmd.append("--access-log")
     proc = subprocess.Popen(cmd, cwd=REPO, env=env)
+    cores = os.cpu_count() or 1
     try:
         wait_ready(port, proc)
         # Warm-up with as many connections as the busiest phase uses, so that every worker has scored
-        # the article (connections stick to the worker that accepted them) before memory is read.
-        run_phase(port, body, 16, WARM_UP)
+        # the articles (connections stick to the worker that accepted them) before memory is read.
+        run_phase(port, warm_up, 16, max(WARM_UP, 16 * len(warm_up)))
         before, per_before = rss_mb(proc.pid)
         print(
-            f"RSS after start-up and {WARM_UP} warm-up requests: {before:.1f} MB ({', '.join(f'{m:.0f}' for m in per_before)} MB per process)"
+            f"RSS after start-up and the warm-up requests: {before:.1f} MB ({', '.join(f'{m:.0f}' for m in per_before)} MB per process)"
         )
         print(
-            f"{'clients':>7}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'non-200':>7}  {'server CPU ms/req':>17}  {'RSS MB':>6}"
+            f"{'clients':>7}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'non-200':>7}"
+            f"  {'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'client share':>12}  {'RSS MB':>6}"
         )
         done = 0
         for clients, total in QUICK_PHASES if args.quick else PHASES:
             cpu0 = cpu_seconds(proc.pid)
-            seconds, lat, failures = run_phase(port, body, clients, total)
+            own0 = time.process_time()
+            seconds, lat, failures = run_phase(port, requests, clients, total)
+            own = time.process_time() - own0
             cpu = cpu_seconds(proc.pid) - cpu0
             done += total
             mid, _ = rss_mb(proc.pid)
             ms = [x * 1000 for x in lat]
+            share = own / (own + cpu) if own + cpu else 0.0
             print(
                 f"{clients:>7}  {total:>8}  {total / seconds:>7.1f}  {statistics.median(ms):>7.1f}  {percentile(ms, 95):>7.1f}"
-                f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.1f}  {mid:>6.0f}"
+                f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.2f}"
+                f"  {1000 * own / total:>17.2f}  {100 * share:>11.1f}%  {mid:>6.0f}"
             )
-        cpu = cpu_per_process(proc.pid)
+        per_process = cpu_per_process(proc.pid)
         print(
-            f"server CPU seconds per process (parent first; the workers' shares show the balance): {', '.join(f'{c:.1f}' for c in cpu)}"
+            f"server CPU seconds per process (parent first; the workers' shares show the balance): {', '.join(f'{c:.1f}' for c in per_process)}"
         )
         after, per_after = rss_mb(proc.pid)
         print(
             f"RSS after {done:,} more requests: {after:.1f} MB ({', '.join(f'{m:.0f}' for m in per_after)} MB per process); change {after - before:+.1f} MB"
+        )
+        print(
+            f"client share: the client's CPU over client plus server CPU; on {cores} cores, a closed loop of N"
+            " clients has mean latency N / (req/s) (Little's law)"
         )
     finally:
         proc.send_signal(signal.SIGINT)

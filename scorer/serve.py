@@ -21,16 +21,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 API_KEY_ENV = "SCORER_API_KEY"
+# Scoring threads per worker: `scorer serve --threads` sets it for the worker processes it starts
+# (uvicorn builds the app in each worker from an import string, so options travel by environment).
+THREADS_ENV = "SCORER_API_THREADS"
 # uvicorn starts every worker process from this import string (a factory: the app is built in each
 # worker, and its lifespan loads the model there).
 APP_FACTORY = "scorer.serve:app_factory"
 
 
 def api_settings(environ: Mapping[str, str]) -> ApiSettings:
-    """The API's settings from the environment: only the API key is read from it."""
+    """The API's settings from the environment: the API key, and the scoring threads per worker that
+    `scorer serve --threads` passes to its workers."""
     from api.deps import ApiSettings
 
-    return ApiSettings(api_key=environ.get(API_KEY_ENV) or None)
+    threads = environ.get(THREADS_ENV)
+    extra = {"threads": int(threads)} if threads else {}
+    return ApiSettings(api_key=environ.get(API_KEY_ENV) or None, **extra)
 
 
 def app_factory() -> FastAPI:
@@ -53,8 +59,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     auth = "on" if os.environ.get(API_KEY_ENV) else f"off ({API_KEY_ENV} unset)"
+    if args.threads is not None:
+        os.environ[THREADS_ENV] = str(args.threads)  # read by app_factory in each worker
+    threads = api_settings(os.environ).threads
     logger.info(
-        "serving on http://%s:%d with %d worker(s); API key %s", args.host, args.port, args.workers, auth
+        "serving on http://%s:%d with %d worker(s) of %d scoring thread(s); API key %s",
+        args.host,
+        args.port,
+        args.workers,
+        threads,
+        auth,
     )
     uvicorn.run(
         APP_FACTORY,
@@ -102,6 +116,13 @@ def add_parser(sub: Any) -> None:
         type=_int_in(1, 64),
         default=default_workers(),
         help="worker processes, each with its own model (default: one per core, here %(default)s)",
+    )
+    p.add_argument(
+        "--threads",
+        type=_int_in(1, 16),
+        default=None,
+        help="scoring threads per worker (default: 1; scoring holds the GIL, so a second thread "
+        "only interleaves work: add workers for more cores)",
     )
     p.add_argument(
         "--access-log",

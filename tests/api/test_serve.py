@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from scorer.cli import build_parser
-from scorer.serve import API_KEY_ENV, api_settings
+from scorer.serve import API_KEY_ENV, THREADS_ENV, api_settings
 from tests.api.conftest import API_KEY, FR_TEXT
 from tests.conftest import ROOT
 
@@ -64,6 +64,17 @@ def test_api_key_comes_from_the_environment() -> None:
     assert api_settings({}).api_key is None
     assert api_settings({API_KEY_ENV: ""}).api_key is None
     assert api_settings({API_KEY_ENV: "k"}).api_key == "k"
+
+
+def test_scoring_threads_per_worker() -> None:
+    assert build_parser().parse_args(["serve", "--threads", "2"]).threads == 2
+    assert build_parser().parse_args(["serve"]).threads is None
+    for bad in ("0", "17", "two"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", "--threads", bad])
+    # One thread per worker unless `scorer serve --threads` passed another count to the workers.
+    assert api_settings({}).threads == 1
+    assert api_settings({THREADS_ENV: "3"}).threads == 3
 
 
 def test_scorer_serve_answers_over_http(tmp_path: Path) -> None:
