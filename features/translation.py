@@ -13,12 +13,15 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, ClassVar
 
+import numpy as np
+
 from features.base import Feature, Kind, Signal, load_lexicon
 from features.document import Document, Span
+from features.frequencies import top_words
 from features.nlp import run_components, zipf
 
 # Bound on the text a single quotation/parenthesis may span; keeps the quote finder linear.
@@ -300,13 +303,11 @@ def _foreign_words(
     max_len: int,
 ) -> dict[str, list[tuple[str, float]]]:
     """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
-    from wordfreq import top_n_list
-
     out: dict[str, list[tuple[str, float]]] = {}
     for lang in langs:
         if lang == doc_lang:
             continue
-        for w in top_n_list(lang, top_n):
+        for w in top_words(lang, top_n):
             if not w.isalpha() or len(w) > max_len:
                 continue
             zs, zd = zipf(w, lang), zipf(w, doc_lang)
@@ -443,36 +444,21 @@ class GrammarArtefacts(Feature):
         self._max_gender = max_gender_candidates
         # Tagger genders per noun, filled lazily: a cache, not state that changes any result.
         self._gender_cache: dict[str, str | None] = {}
-        # Candidate pairs found by C-level scans: a determiner, one space, then (in a lookahead, so "une
-        # nouvelle ordre" yields both pairs) a lower-case word with an ending of the other gender, or a
-        # vowel-initial word after a form that has a masculine variant before vowels (nouvel, bel, l').
+        # Candidate pairs come from one C-level scan: a determiner, one space, then (in a lookahead, so
+        # "une nouvelle ordre" yields both pairs) a lower-case word followed by no word character. The
+        # endings are then tested with str.endswith, which is much cheaper than regex alternations
+        # tried at every backtracking step.
         word = "[a-zàâäéèêëîïôöùûüç]"
 
         def alt(items: Iterable[str]) -> str:
             return "|".join(sorted((re.escape(x) for x in items), key=len, reverse=True))
 
-        fem_end = alt(e for e, gd in self._endings if gd == "Fem")
-        masc_end = alt(e for e, gd in self._endings if gd == "Masc")
-        tail = r"(?![\w'’-]))"
-        self._det_res = [
-            re.compile(
-                r"(?<![\w'’])(" + alt(self._fem) + r") (?=(" + word + "+(?:" + masc_end + "))" + tail,
-                re.IGNORECASE,
-            ),
-            re.compile(
-                r"(?<![\w'’])(" + alt(self._masc) + r") (?=(" + word + "+(?:" + fem_end + "))" + tail,
-                re.IGNORECASE,
-            ),
-            re.compile(
-                r"(?<![\w'’])("
-                + alt(self._vowel_fem)
-                + r") (?=([aeiouyàâäéèêëîïôöùûü]"
-                + word
-                + "{2,})"
-                + tail,
-                re.IGNORECASE,
-            ),
-        ]
+        self._fem_end = tuple(e for e, gd in self._endings if gd == "Fem")
+        self._masc_end = tuple(e for e, gd in self._endings if gd == "Masc")
+        self._det_re = re.compile(
+            r"(?<![\w'’])(" + alt(self._fem | self._masc | self._vowel_fem) + r") (?=(" + word + r"+)(?![\w'’-]))",
+            re.IGNORECASE,
+        )
         rv = lex["reporting_verbs"]
         self._orphan_re = {
             lang: re.compile(
@@ -568,8 +554,7 @@ class GrammarArtefacts(Feature):
     def _gender(self, doc: Document) -> list[Span]:
         text = doc.text
         cands: list[tuple[Span, str, str]] = []  # (span of det+noun, noun, determiner gender)
-        matches = sorted((m for pat in self._det_res for m in pat.finditer(text)), key=lambda m: m.start())
-        for m in matches:
+        for m in self._pairs(text):
             det, noun = m.group(1).lower(), m.group(2)
             if not noun[0].islower():
                 continue  # a capitalised word after a determiner is a name or a title
@@ -590,6 +575,20 @@ class GrammarArtefacts(Feature):
             return []
         self._tag_genders({n for _, n, _ in cands})
         return [sp for sp, noun, g in cands if self._gender_cache.get(noun) not in (None, g)]
+
+    def _pairs(self, text: str) -> Iterator[re.Match[str]]:
+        """Determiner-noun pairs worth a look, once per kind of mismatch they may show: a feminine
+        determiner before a masculine ending, a masculine one before a feminine ending, a form that has a
+        masculine variant before vowels (nouvelle, belle, la) before a vowel-initial word."""
+        for m in self._det_re.finditer(text):
+            det, noun = m.group(1).lower(), m.group(2).lower()
+            body = len(noun)
+            if det in self._fem and any(noun.endswith(e) and body > len(e) for e in self._masc_end):
+                yield m
+            if det in self._masc and any(noun.endswith(e) and body > len(e) for e in self._fem_end):
+                yield m
+            if det in self._vowel_fem and noun[0] in _VOWELS and body >= 3:
+                yield m
 
     def _tag_genders(self, nouns: Iterable[str]) -> None:
         """Fill the gender cache for `nouns` with one tagger call over neutral frames ("Leur NOUN est là.")."""
@@ -797,48 +796,89 @@ class ForeignTypography(Feature):
 # Document-level estimate
 # --------------------------------------------------------------------------------------------------
 
-# Detokenisation residue of MT pipelines: a space on either side of an apostrophe ("l 'armée", "l' armée").
-_APOS_SPACE_RE = re.compile(r"(?<=\w) ['’]|['’] (?=\w)")
+# Typography folded the way the evaluation data's `text_norm` folds it, so that the estimate never
+# learns or scores quote and dash styles (a property of the publisher, not of the translation).
+_MT_FOLD = {"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "–": "-", "—": "-", "…": "..."}
+# Views of the token stream and the longest n-gram counted in each: "a" content words as their shape,
+# "s" content words as their three-letter ending, "z" content words as their frequency band.
+MT_VIEWS: dict[str, int] = {"a": 3, "s": 2, "z": 2}
 
 
-def mt_profile(doc: Document, function_words: Iterable[str], artefacts: int = 0) -> dict[str, float]:
-    """Topic-neutral style measures of `doc` (function-word rates and sentence/lexical statistics) that
-    the document-level machine-translation estimate is a linear model over. Shared with the training
-    and evaluation scripts so that a model is always trained on exactly what it scores."""
-    lang = doc.base_language
-    text = doc.text
-    words = [text[a:b] for a, b in doc.words]
-    n = max(len(words), 1)
-    lows = [_core(w) if ("'" in w or "’" in w) else w for w in _lowered_words(doc)]
-    counts = Counter(lows)
-    out: dict[str, float] = {f"fw:{w}": 100.0 * counts.get(w, 0) / n for w in function_words}
-    starts = _word_starts(doc)
-    lens = [bisect_right(starts, b - 1) - bisect_right(starts, a - 1) for a, b in doc.sentences]
-    lens = [x for x in lens if x > 0] or [0]
-    mean = sum(lens) / len(lens)
-    sd = math.sqrt(sum((x - mean) ** 2 for x in lens) / len(lens))
-    alpha = [w for w in lows if w.isalpha()]
-    zs = [zipf(w, lang) for w in alpha] or [0.0]
-    # Moving-average type-token ratio over 50-word windows (strided): length-independent lexical variety.
-    windows = [alpha[i : i + 50] for i in range(0, max(len(alpha) - 49, 1), 25)]
-    mattr = sum(len(set(w)) / max(len(w), 1) for w in windows) / max(len(windows), 1)
-    initial = {a for a, _ in doc.sentences}
-    caps = sum(1 for (a, _), w in zip(doc.words, words, strict=True) if w[0].isupper() and a not in initial)
-    out.update(
-        {
-            "sent_len_mean": mean,
-            "sent_len_cv": sd / mean if mean else 0.0,
-            "mean_zipf": sum(zs) / len(zs),
-            "rare_share": sum(1 for z in zs if z < 2.5) / len(zs),
-            "long_share": sum(1 for w in alpha if len(w) >= 10) / max(len(alpha), 1),
-            "mattr": mattr,
-            "comma_rate": text.count(",") / n,
-            "cap_share": caps / n,
-            "digit_share": sum(1 for w in words if w[0].isdigit()) / n,
-            "artefacts": min(1000.0 * artefacts / n, 50.0),
-            "apostrophe_spacing": 100.0 * len(_APOS_SPACE_RE.findall(text)) / n,
-        }
-    )
+class _TokenViews(dict):  # type: ignore[type-arg]
+    """Cache: raw token -> its token in each view, computed on first sight by `make`."""
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, tok: str) -> tuple[str, str, str]:
+        v = self[tok] = self._make(tok)
+        return v  # type: ignore[no-any-return]
+
+
+class MtTokenizer:
+    """Turns a text into topic-neutral token streams, one per view of `MT_VIEWS`: frequent (style) words,
+    elided prefixes ("l'") and punctuation are kept; every other word becomes its shape ("Xx", "x", "9",
+    "XX", "x-" for a compound), its ending ("~ion") or its frequency band ("z4"; "zo" when unknown to the
+    language's word frequencies). Spacing and typography (quote and dash styles) are ignored."""
+
+    def __init__(self, lang: str, style_words: Iterable[str], elisions: Iterable[str]) -> None:
+        self.lang = lang
+        self._style = frozenset(style_words)
+        # An elided prefix is a token of its own; then words as in Document.words; then a run of dots
+        # (an ellipsis, folded with "…"); then any other visible character alone.
+        alts = "|".join(sorted((re.escape(e) for e in elisions), key=lambda e: (-len(e), e)))
+        self._re = re.compile(rf"\b(?i:{alts})['’](?=\w)|\w+(?:['’\-]\w+)*|\.{{2,}}|[^\w\s]")
+        self._cache = _TokenViews(self._views)
+
+    def _views(self, tok: str) -> tuple[str, str, str]:
+        low = tok.lower().replace("’", "'")
+        if low in self._style or low[-1] == "'":
+            return low, low, low
+        first = tok[0]
+        if not first.isalnum() and first != "_":
+            p = "..." if tok[:2] == ".." else _MT_FOLD.get(tok, tok)
+            return p, p, p
+        if first.isdigit():
+            return "9", "9", "9"
+        upper = first.isupper()
+        shape = ("XX" if len(tok) > 1 and tok.isupper() else "Xx") if upper else "x"
+        if "-" in low:
+            shape += "-"
+        end = shape if upper or not low.isalpha() else "~" + low[-3:]
+        z = zipf(low, self.lang)
+        return shape, end, ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
+
+    def __call__(self, text: str) -> dict[str, list[str]]:
+        if len(self._cache) > 200_000:  # bound the memory of a long-running process
+            self._cache.clear()
+        views = list(map(self._cache.__getitem__, self._re.findall(text)))
+        if not views:
+            return {"a": [], "s": [], "z": []}
+        a, s, z = zip(*views, strict=True)
+        return {"a": list(a), "s": list(s), "z": list(z)}
+
+
+def mt_tokens(doc: Document, tokenizer: MtTokenizer) -> dict[str, list[str]]:
+    """`tokenizer`'s token streams of `doc`, memoised on the document."""
+    return doc.memo("translation.mt_tokens", lambda: tokenizer(doc.text))  # type: ignore[no-any-return]
+
+
+def mt_profile(doc: Document, tokenizer: MtTokenizer) -> dict[str, float]:
+    """Topic-neutral style profile of `doc` that the document-level machine-translation estimate is a
+    linear model over: per view, the sublinear frequency (1 + log count) of every n-gram of orders 1 to
+    `MT_VIEWS[view]`, divided by the L2 norm of all of the view's values, named `view:token token`.
+    Shared with the training and evaluation scripts so that a model is always trained on exactly what it
+    scores (MachineTranslationEstimate computes the same values with arrays)."""
+    out: dict[str, float] = {}
+    for view, toks in mt_tokens(doc, tokenizer).items():
+        counts: Counter[tuple[str, ...]] = Counter()
+        for n in range(1, MT_VIEWS[view] + 1):
+            counts.update(zip(*(toks[k:] for k in range(n))))
+        vals = {g: 1.0 + math.log(c) for g, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
+        for g, v in vals.items():
+            out[f"{view}:{' '.join(g)}"] = v / norm
     return out
 
 
@@ -855,21 +895,65 @@ def _lowered_words(doc: Document) -> list[str]:
     return doc.memo("translation.lowered_words", make)  # type: ignore[no-any-return]
 
 
-def _word_starts(doc: Document) -> list[int]:
-    """Start offsets of `doc.words`, memoised (for bisecting a position to a word index)."""
-    return doc.memo("translation.word_starts", lambda: [a for a, _ in doc.words])  # type: ignore[no-any-return]
+class _TokenIds(dict):  # type: ignore[type-arg]
+    """Token -> small integer id, for packing n-grams into int64 keys. The model's tokens are fixed
+    first; other tokens get the next free ids (they never match a model n-gram, only their counts
+    matter). `trim` drops those again between documents, long before ids could overflow 20 bits (a
+    document capped at 200k characters has fewer than 2**18 tokens)."""
+
+    _fixed = 0
+
+    def fix(self, tokens: Iterable[str]) -> None:
+        for t in tokens:
+            if t not in self:
+                dict.__setitem__(self, t, len(self))
+        self._fixed = len(self)
+
+    def trim(self) -> None:
+        if len(self) > 1 << 19:
+            for k in list(self)[self._fixed :]:
+                del self[k]
+
+    def __missing__(self, tok: str) -> int:
+        i = len(self)
+        dict.__setitem__(self, tok, i)
+        return i
+
+
+def _gram_key(ids: list[int]) -> int:
+    """The int64 key of one n-gram of token ids (its order in the top bits)."""
+    k = len(ids) << 60
+    for j, i in enumerate(ids):
+        k |= i << (20 * (len(ids) - 1 - j))
+    return k
+
+
+def _ngram_keys(ids: Any, order: int) -> Any:
+    """The keys of every n-gram of orders 1 to `order` in the id array (as `_gram_key`)."""
+    parts = []
+    for n in range(1, order + 1):
+        m = len(ids) - n + 1
+        if m <= 0:
+            break
+        k = np.full(m, n << 60, dtype=np.int64)
+        for j in range(n):
+            k |= ids[j : j + m] << (20 * (n - 1 - j))
+        parts.append(k)
+    return np.concatenate(parts)
 
 
 class MachineTranslationEstimate(Feature):
     """Document-level probability that the text is machine-translated, even when it reads fluently, and
     the most likely source language when the artefact detectors found evidence for one.
 
-    A logistic model (shipped as JSON coefficients, trained by `scripts/train_translation_mt.py`) over
-    topic-neutral style measures (`mt_profile`): function-word rates, sentence-length spread, lexical
-    frequency and variety, plus the count of translation artefacts. French only for now (the model is
-    per language; English documents get the artefact-based source language only).
-    Known false positives: plain, formulaic human copy (agency wires, press releases) and human
-    translations, which share much of machine translation's literal style.
+    A logistic model (shipped as JSON coefficients, trained by `scripts/train_translation_mt.py`) over a
+    topic-neutral "distorted" view of the text (`mt_profile`): frequent words and punctuation kept, every
+    other word replaced by its shape, its ending or its frequency band, then n-grams of those tokens.
+    That captures the literal syntax, connectors and word choices of machine translation without the
+    subject matter. French only for now (the model is per language; English documents get the
+    artefact-based source language only).
+    Known false positives: plain, formulaic human copy (agency wires, press releases, documentation)
+    and human translations, which share much of machine translation's literal style.
     """
 
     family: ClassVar[str] = "translation"
@@ -878,12 +962,31 @@ class MachineTranslationEstimate(Feature):
     }
 
     def __init__(self) -> None:
-        self._fw = load_lexicon("translation/function_words")
+        words = load_lexicon("translation/mt_style_words")
+        self._tokenizers = {"fr": MtTokenizer("fr", words["fr"], words["fr_elisions"])}
         model = load_lexicon("translation/mt_model")
-        self._models: dict[str, dict[str, Any]] = {k: v for k, v in model.items() if not k.startswith("_")}
+        # Per language: intercept and, per view, the model's n-gram keys (sorted) and coefficients.
+        self._models: dict[str, tuple[float, dict[str, tuple[Any, Any]]]] = {}
+        self._ids = _TokenIds()
+        grams: dict[str, list[tuple[str, list[str], float]]] = {}
+        for lang, m in model.items():
+            if not lang.startswith("_"):
+                grams[lang] = [
+                    (n.split(":", 1)[0], n.split(":", 1)[1].split(" "), float(w))
+                    for n, w in zip(m["features"], m["coef"], strict=True)
+                ]
+        # The model's tokens take the first ids, in file order, so that its keys never change.
+        self._ids.fix([t for items in grams.values() for _, toks, _ in items for t in toks])
+        for lang, items in grams.items():
+            per_view: dict[str, tuple[Any, Any]] = {}
+            for view in MT_VIEWS:
+                ks = [_gram_key([self._ids[t] for t in toks]) for v, toks, _ in items if v == view]
+                ws = [w for v, _, w in items if v == view]
+                order = np.argsort(np.array(ks, dtype=np.int64), kind="stable")
+                per_view[view] = (np.array(ks, dtype=np.int64)[order], np.array(ws, dtype=float)[order])
+            self._models[lang] = (float(model[lang]["intercept"]), per_view)
         self._leaked = LeakedForeignWords()
         self._calque = Calque()
-        self._placeholder = NumberPlaceholder()
 
     def source_language(self, doc: Document) -> tuple[str | None, dict[str, float]]:
         """The most likely source language from leaked words and calques, with the vote per language."""
@@ -902,16 +1005,26 @@ class MachineTranslationEstimate(Feature):
 
     def probability(self, doc: Document) -> float | None:
         """The model's probability for `doc`, or None when there is no model for its language."""
-        m = self._models.get(doc.base_language)
+        lang = doc.base_language
+        m = self._models.get(lang)
         if m is None or not doc.words:
             return None
-        artefacts = (
-            len(self._leaked.find(doc)) + len(self._calque.find(doc)) + len(self._placeholder.extract(doc))
-        )
-        prof = mt_profile(doc, self._fw[doc.base_language], artefacts)
-        z = float(m["intercept"])
-        for name, mu, sc, w in zip(m["features"], m["mean"], m["scale"], m["coef"], strict=True):
-            z += w * (prof.get(name, 0.0) - mu) / sc
+        z, per_view = m
+        self._ids.trim()
+        # mt_profile's values with arrays: n-gram keys packed in int64 (20 bits per token id).
+        for view, toks in mt_tokens(doc, self._tokenizers[lang]).items():
+            if not toks:
+                continue
+            ids = np.fromiter(map(self._ids.__getitem__, toks), dtype=np.int64, count=len(toks))
+            keys, counts = np.unique(_ngram_keys(ids, MT_VIEWS[view]), return_counts=True)
+            vals = 1.0 + np.log(counts)
+            norm = float(np.sqrt((vals * vals).sum())) or 1.0
+            mkeys, mcoef = per_view[view]
+            if not len(mkeys):
+                continue
+            pos = np.minimum(np.searchsorted(mkeys, keys), len(mkeys) - 1)
+            hit = mkeys[pos] == keys
+            z += float((mcoef[pos[hit]] * vals[hit]).sum()) / norm
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def extract(self, doc: Document) -> list[Signal]:

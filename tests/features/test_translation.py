@@ -363,3 +363,109 @@ def test_seed_articles(shared_dir, prefix: str, codes: set[str], source: str) ->
     assert codes <= set(found)
     assert found["translation.leaked_foreign_word"].detail["source_language"] == source
     assert found["translation.mt_likelihood"].detail["source_language"] == source
+
+
+# --------------------------------------------------------------------------------------------------
+# Document-level estimate: the shipped model, the shared profile and its topic neutrality
+# --------------------------------------------------------------------------------------------------
+
+FR_LITERAL = (
+    "Selon les informations de la Vorlaskin-Zeitung, il s'agit de l'appartement de Munich de la famille "
+    "fondatrice du fabricant. Le journal avait d'abord rapporté. Dans le cadre de l'enquête, des "
+    "enquêteurs ont fouillé deux propriétés. Cela a été confirmé par le parquet de la ville sur demande."
+)
+
+
+def _estimate() -> tr.MachineTranslationEstimate:
+    est = feature(tr.MachineTranslationEstimate)
+    assert isinstance(est, tr.MachineTranslationEstimate)
+    return est
+
+
+def _profile_probability(text: str) -> float:
+    """The probability computed the slow way, from mt_profile and the model file."""
+    import math
+
+    from features.base import load_lexicon
+
+    words = load_lexicon("translation/mt_style_words")
+    tok = tr.MtTokenizer("fr", words["fr"], words["fr_elisions"])
+    prof = tr.mt_profile(make_doc(text, language="fr"), tok)
+    m = load_lexicon("translation/mt_model")["fr"]
+    z = m["intercept"] + sum(w * prof.get(n, 0.0) for n, w in zip(m["features"], m["coef"], strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def test_mt_model_file_matches_profile() -> None:
+    from features.base import load_lexicon
+
+    model = load_lexicon("translation/mt_model")
+    assert "split_of" in model["_about"]
+    m = model["fr"]
+    assert len(m["features"]) == len(m["coef"]) == len(set(m["features"]))
+    for name in m["features"]:
+        view, _, gram = name.partition(":")
+        assert view in tr.MT_VIEWS and 1 <= len(gram.split(" ")) <= tr.MT_VIEWS[view]
+    # Every n-gram of the model can come out of the profile of some text: its names use the profile's form.
+    prof = tr.mt_profile(make_doc(FR_LITERAL, language="fr"), _estimate()._tokenizers["fr"])
+    assert set(prof) & set(m["features"])
+
+
+@pytest.mark.parametrize("text", [FR_CLEAN, FR_LITERAL, "Oui.", "« Non ! » a-t-il dit… 3 000 € – 5 %"])
+def test_mt_probability_equals_profile_model(text: str) -> None:
+    p = _estimate().probability(make_doc(text, language="fr"))
+    assert p is not None and 0.0 <= p <= 1.0
+    assert p == pytest.approx(_profile_probability(text), abs=1e-9)
+
+
+def test_mt_probability_deterministic() -> None:
+    a = _estimate().probability(make_doc(FR_LITERAL, language="fr"))
+    b = tr.MachineTranslationEstimate().probability(make_doc(FR_LITERAL, language="fr"))
+    assert a == b
+
+
+@pytest.mark.parametrize(
+    "text_a, text_b",
+    [
+        # Unknown names are the same token: the subject matter does not move the estimate.
+        (
+            "Le maire de Vorlaskin a présenté le projet. Les habitants de Vorlaskin ont voté.",
+            "Le maire de Termudane a présenté le projet. Les habitants de Termudane ont voté.",
+        ),
+        # Quote, apostrophe and dash styles are the publisher's, not the translation's.
+        (
+            "Il a dit « non » à l’accord – sans détour…",
+            'Il a dit "non" à l\'accord - sans détour...',
+        ),
+        # Spacing is ignored.
+        ("Pourquoi ? Parce que : voilà !", "Pourquoi? Parce que: voilà!"),
+    ],
+)
+def test_mt_probability_topic_and_typography_neutral(text_a: str, text_b: str) -> None:
+    est = _estimate()
+    assert est.probability(make_doc(text_a, language="fr")) == est.probability(make_doc(text_b, language="fr"))
+
+
+@pytest.mark.parametrize(
+    "text_a, text_b",
+    [
+        # Word order and function words do move it (the literal syntax of machine translation).
+        (
+            "Dans le cadre de l'enquête, des enquêteurs ont fouillé deux maisons.",
+            "Les enquêteurs ont perquisitionné deux maisons pour l'enquête.",
+        ),
+    ],
+)
+def test_mt_probability_follows_style(text_a: str, text_b: str) -> None:
+    est = _estimate()
+    assert est.probability(make_doc(text_a, language="fr")) != est.probability(make_doc(text_b, language="fr"))
+
+
+def test_mt_tokens_keep_style_words_and_hide_content() -> None:
+    toks = _estimate()._tokenizers["fr"]("L’Iran a vendu 300 maisons à Vorlaskin-Zeitung.")
+    assert toks["a"] == ["l'", "Xx", "a", "x", "9", "x", "à", "Xx-", "."]
+    assert toks["s"][3] == "~ndu" and toks["z"][-2] == "Zo"
+
+
+def test_mt_probability_english_has_no_model() -> None:
+    assert _estimate().probability(make_doc(EN_CLEAN, language="en")) is None
