@@ -599,6 +599,8 @@ def git_head() -> str:
 
 def print_figures() -> None:
     print("\n== Figures\n")
+    if not FIGURES:
+        return
     w = max(len(r.what) for r in FIGURES)
     v = max(len(r.value) for r in FIGURES)
     print(f"| {'figure':<{w}} | {'value':<{v}} | target |")

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from features import frequencies
+
 logger = logging.getLogger(__name__)
 
 # Installed model package per language. English has no official model on the package index, so
@@ -48,12 +50,8 @@ def run_components(lang: str, texts: Iterable[str], keep: Iterable[str]) -> list
     return list(nlp.pipe(texts, disable=[p for p in nlp.pipe_names if p not in wanted]))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def zipf(word: str, lang: str) -> float:
-    """Zipf frequency of `word` in `lang` (0 for unknown words or languages); cached."""
-    from wordfreq import zipf_frequency
-
-    try:
-        return float(zipf_frequency(word, lang))
-    except (LookupError, ValueError):
-        return 0.0
+    """Zipf frequency of `word` in `lang` (0 for unknown words or languages), as wordfreq gives it,
+    from the compact tables of `features.frequencies`; the most recent lookups are cached."""
+    return frequencies.zipf(word, lang)
