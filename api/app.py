@@ -141,13 +141,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = ScoringPool(settings.threads, settings.timeout, settings.queue_timeout)
+        app.state.pool = ScoringPool(
+            settings.threads, settings.timeout, settings.queue_timeout, processes=settings.processes
+        )
         app.state.scorer = None
         app.state.load_error = None
         try:
             scorer = await run_in_threadpool(load_scorer)
             if warm_up:
                 await run_in_threadpool(_warm_up, scorer)
+            app.state.pool.start(scorer)  # warmed up first: the forked processes inherit that too
             app.state.scorer = scorer
             logger.info("model %s loaded", scorer.model.version)
         except ModelNotLoadedError as e:

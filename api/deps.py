@@ -7,10 +7,12 @@ in a thread, and a thread hop per dependency costs more than the dependency itse
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -46,6 +48,11 @@ class ApiSettings:
     # only interleaves work and costs more CPU per request (GIL hand-offs every switch interval: ~8%
     # more server CPU per request at 16 clients, bench/load_api.py); use worker processes for cores.
     threads: int = 1
+    # Scoring processes forked from this worker once the model is loaded (0: score in `threads`
+    # threads of this process). With one server worker and N scoring processes, every request waits
+    # in one queue for the first free process, whichever connection it came on; with N server workers
+    # each keeps the connections it accepted, and an uneven split of the clients shows in the latency.
+    processes: int = 0
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key:
@@ -53,6 +60,8 @@ class ApiSettings:
         for name in ("max_body_bytes", "max_batch", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.processes < 0:
+            raise ValueError("processes must be 0 (threads) or more")
         if self.timeout <= 0 or self.queue_timeout <= 0:
             raise ValueError("timeout and queue_timeout must be positive")
 
@@ -73,20 +82,57 @@ class PayloadTooLarge(Exception):
     """The request is over a size limit; the message says which and what to do."""
 
 
-class ScoringPool:
-    """Runs scoring in a few threads, at most `threads` at a time, with a bound on the wait and on the
-    work a client waits for. A thread that overruns keeps its slot until it finishes, so overruns
-    cannot pile up more work than there are threads."""
+# In a scoring process: the scorer it inherited from the server worker when it was forked.
+_forked_scorer: Scorer | None = None
 
-    def __init__(self, threads: int, timeout: float, queue_timeout: float) -> None:
-        self.threads = threads
+
+def _with_forked_scorer(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(scorer, *args)` in a scoring process, with the scorer inherited at the fork (never pickled)."""
+    return fn(_forked_scorer, *args)
+
+
+def _ready() -> bool:
+    return _forked_scorer is not None
+
+
+class ScoringPool:
+    """Runs scoring in a few threads, or in `processes` forked processes, at most as many at a time as
+    there are threads or processes, with a bound on the wait and on the work a client waits for. A
+    thread or process that overruns keeps its slot until it finishes, so overruns cannot pile up more
+    work than there are slots."""
+
+    def __init__(self, threads: int, timeout: float, queue_timeout: float, processes: int = 0) -> None:
+        self.threads = processes or threads
+        self.processes = processes
         self.timeout = timeout
         self.queue_timeout = queue_timeout
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="scoring")
+        self._executor: Executor | None = (
+            None if processes else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="scoring")
+        )
         self._slots: asyncio.Semaphore | None = None
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` in a scoring thread; raises Overloaded or ScoringTimeout."""
+    def start(self, scorer: Scorer) -> None:
+        """Fork the scoring processes, if any, now that `scorer` is loaded: they share its memory
+        (copy-on-write) instead of loading their own."""
+        if not self.processes:
+            return
+        global _forked_scorer
+        _forked_scorer = scorer
+        # The model's objects will live as long as the server: out of the collector's reach, so that
+        # its passes do not write to (and so copy) the pages the processes share.
+        gc.collect()
+        gc.freeze()
+        executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
+        # A fork-context pool starts all its processes at the first task: start them here, not on
+        # the first request.
+        if not executor.submit(_ready).result():
+            raise RuntimeError("a scoring process has no scorer")
+        self._executor = executor
+
+    async def run(self, fn: Callable[..., T], scorer: Scorer, *args: Any) -> T:
+        """`fn(scorer, *args)` in a scoring thread or process; raises Overloaded or ScoringTimeout."""
+        if self._executor is None:
+            raise RuntimeError("the scoring pool was not started")
         if self._slots is None:  # created on the serving loop, not at construction
             self._slots = asyncio.Semaphore(self.threads)
         slots = self._slots
@@ -94,15 +140,19 @@ class ScoringPool:
             await asyncio.wait_for(slots.acquire(), self.queue_timeout)
         except TimeoutError:
             raise Overloaded() from None
+        loop = asyncio.get_running_loop()
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+            if self.processes:
+                future = loop.run_in_executor(self._executor, _with_forked_scorer, fn, *args)
+            else:
+                future = loop.run_in_executor(self._executor, fn, scorer, *args)
         except BaseException:
             slots.release()
             raise
         future.add_done_callback(lambda _: slots.release())
         try:
-            # shield: a timeout stops the wait, not the thread (threads cannot be killed); the slot
-            # is released when the thread is done.
+            # shield: a timeout stops the wait, not the thread or process; the slot is released when
+            # it is done.
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:
             logger.warning("scoring exceeded %.1f s; the client got 503", self.timeout)
@@ -110,7 +160,8 @@ class ScoringPool:
 
     def close(self) -> None:
         """Stop accepting work; running scoring finishes in the background."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 async def get_settings(request: Request) -> ApiSettings:

@@ -1,7 +1,7 @@
 """Load benchmark of the HTTP API (`scorer serve`) on loopback.
 
-    /work/venv/bin/python bench/load_api.py                  # 2 workers, the full run (a few minutes)
-    /work/venv/bin/python bench/load_api.py --workers 1
+    /work/venv/bin/python bench/load_api.py                  # the server's defaults, the full run (minutes)
+    /work/venv/bin/python bench/load_api.py --workers 2      # 2 workers scoring in threads
     /work/venv/bin/python bench/load_api.py --quick          # fewer requests, for a smoke test
     /work/venv/bin/python bench/load_api.py --articles 16    # rotate among 16 distinct articles
     /work/venv/bin/python bench/load_api.py --target health  # the stack without scoring (GET /health)
@@ -11,7 +11,8 @@ Starts `scorer serve` on a free 127.0.0.1 port, then POSTs one ~5 KB French arti
 concurrent clients and prints requests/s and p50/p95/p99 latency per phase. Each phase is closed-loop
 (a client sends its next request when it has the answer to the previous one) with a fixed number of
 requests, so the run is bounded. The server's resident memory (the uvicorn parent plus its workers,
-from /proc) is printed after a warm-up and again after 10,000 scoring requests. Target on a 2-core
+from /proc: RSS, and PSS, which shares the pages of forked scoring processes among them instead of
+counting them in each) is printed after a warm-up and again after 10,000 scoring requests. Target on a 2-core
 machine: >= 150 requests/s with p99 < 100 ms at 16 clients, and flat memory.
 
 The client shares the machine's cores with the server, so it is kept cheap: one asyncio thread with
@@ -85,29 +86,43 @@ def tree(root: int) -> list[int]:
     return out
 
 
-def rss_mb(root: int) -> tuple[float, list[float]]:
-    """Resident memory of the server's processes: (total MB, per process MB)."""
+def rss_mb(root: int, field: str = "Rss:") -> tuple[float, list[float]]:
+    """Memory of the server's processes from /proc/PID/smaps_rollup (`Rss:` or `Pss:`): (total MB,
+    per process MB)."""
     per: list[float] = []
     for pid in tree(root):
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
-        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        kb = next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith(field)), 0)
         per.append(kb / 1024)
     return sum(per), per
 
 
-def cpu_per_process(root: int) -> list[float]:
-    """User + system CPU seconds of each of the server's processes so far."""
-    out: list[float] = []
+def cpu_by_pid(root: int) -> dict[int, float]:
+    """User + system CPU seconds of each of the server's processes so far, by process id."""
+    out: dict[int, float] = {}
     for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))  # utime, stime
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
     return out
+
+
+def cpu_per_process(root: int) -> list[float]:
+    """User + system CPU seconds of each of the server's processes so far."""
+    return list(cpu_by_pid(root).values())
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float], root: int) -> float:
+    """The busiest worker's share of the workers' CPU between two readings. Connections stay with the
+    worker that accepted them, so an uneven split of the clients shows here and in the p99."""
+    used = [after[pid] - before.get(pid, 0.0) for pid in after if pid != root]
+    used = [u for u in used if u > 0]
+    return max(used) / sum(used) if len(used) > 1 else 1.0
 
 
 def cpu_seconds(root: int) -> float:
@@ -230,9 +245,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default: 2)")
+    parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's)")
     parser.add_argument(
         "--threads", type=int, default=None, help="scoring threads per worker (default: the server's)"
+    )
+    parser.add_argument(
+        "--scoring-processes", type=int, default=None, help="scoring processes (default: the server's)"
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of the requests")
     parser.add_argument(
@@ -269,11 +287,6 @@ def main() -> int:
     warm_up = [http_request("POST", "/score", b) for b in bodies]
     port = free_port()
     print(what)
-    print(
-        f"server: scorer serve --workers {args.workers}{f' --threads {args.threads}' if args.threads else ''}"
-        f" on {HOST}:{port}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
-        " (other work on the machine lowers req/s and raises latency, not CPU per request)"
-    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SCORER_API_KEY", None)
     cmd = [
@@ -285,15 +298,22 @@ def main() -> int:
         HOST,
         "--port",
         str(port),
-        "--workers",
-        str(args.workers),
         "--log-level",
         "warning",
     ]
-    if args.threads:
-        cmd += ["--threads", str(args.threads)]
+    for option, value in (
+        ("--workers", args.workers),
+        ("--threads", args.threads),
+        ("--scoring-processes", args.scoring_processes),
+    ):
+        if value is not None:
+            cmd += [option, str(value)]
     if args.access_log:
         cmd.append("--access-log")
+    print(
+        f"server: {' '.join(['scorer', *cmd[3:]])}; {os.cpu_count()} CPUs; load average"
+        f" {os.getloadavg()[0]:.1f} (other work on the machine lowers req/s and raises latency, not CPU per request)"
+    )
     proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     cores = os.cpu_count() or 1
     try:
@@ -302,20 +322,23 @@ def main() -> int:
         # the articles (connections stick to the worker that accepted them) before memory is read.
         run_phase(port, warm_up, 16, max(WARM_UP, 16 * len(warm_up)))
         before, per_before = rss_mb(proc.pid)
+        pss_before, _ = rss_mb(proc.pid, "Pss:")
         print(
-            f"RSS after start-up and the warm-up requests: {before:.1f} MB ({', '.join(f'{m:.0f}' for m in per_before)} MB per process)"
+            f"RSS after start-up and the warm-up requests: {before:.1f} MB ({', '.join(f'{m:.0f}' for m in per_before)} MB per process); PSS {pss_before:.1f} MB"
         )
         print(
             f"{'clients':>7}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}  {'non-200':>7}"
-            f"  {'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'client share':>12}  {'RSS MB':>6}"
+            f"  {'server CPU ms/req':>17}  {'client CPU ms/req':>17}  {'client share':>12}  {'busiest worker':>14}  {'RSS MB':>6}"
         )
         done = 0
         for clients, total in QUICK_PHASES if args.quick else PHASES:
             cpu0 = cpu_seconds(proc.pid)
+            split0 = cpu_by_pid(proc.pid)
             own0 = time.process_time()
             seconds, lat, failures = run_phase(port, requests, clients, total)
             own = time.process_time() - own0
             cpu = cpu_seconds(proc.pid) - cpu0
+            busiest = busiest_share(split0, cpu_by_pid(proc.pid), proc.pid)
             done += total
             mid, _ = rss_mb(proc.pid)
             ms = [x * 1000 for x in lat]
@@ -323,15 +346,17 @@ def main() -> int:
             print(
                 f"{clients:>7}  {total:>8}  {total / seconds:>7.1f}  {statistics.median(ms):>7.1f}  {percentile(ms, 95):>7.1f}"
                 f"  {percentile(ms, 99):>7.1f}  {max(ms):>7.1f}  {failures:>7}  {1000 * cpu / total:>17.2f}"
-                f"  {1000 * own / total:>17.2f}  {100 * share:>11.1f}%  {mid:>6.0f}"
+                f"  {1000 * own / total:>17.2f}  {100 * share:>11.1f}%  {100 * busiest:>13.0f}%  {mid:>6.0f}"
             )
         per_process = cpu_per_process(proc.pid)
         print(
             f"server CPU seconds per process (parent first; the workers' shares show the balance): {', '.join(f'{c:.1f}' for c in per_process)}"
         )
         after, per_after = rss_mb(proc.pid)
+        pss_after, _ = rss_mb(proc.pid, "Pss:")
         print(
-            f"RSS after {done:,} more requests: {after:.1f} MB ({', '.join(f'{m:.0f}' for m in per_after)} MB per process); change {after - before:+.1f} MB"
+            f"RSS after {done:,} more requests: {after:.1f} MB ({', '.join(f'{m:.0f}' for m in per_after)} MB per process); change {after - before:+.1f} MB;"
+            f" PSS {pss_after:.1f} MB, change {pss_after - pss_before:+.1f} MB"
         )
         print(
             f"client share: the client's CPU over client plus server CPU; on {cores} cores, a closed loop of N"

@@ -24,6 +24,7 @@ API_KEY_ENV = "SCORER_API_KEY"
 # Scoring threads per worker: `scorer serve --threads` sets it for the worker processes it starts
 # (uvicorn builds the app in each worker from an import string, so options travel by environment).
 THREADS_ENV = "SCORER_API_THREADS"
+PROCESSES_ENV = "SCORER_API_PROCESSES"
 # uvicorn starts every worker process from this import string (a factory: the app is built in each
 # worker, and its lifespan loads the model there).
 APP_FACTORY = "scorer.serve:app_factory"
@@ -34,8 +35,10 @@ def api_settings(environ: Mapping[str, str]) -> ApiSettings:
     `scorer serve --threads` passes to its workers."""
     from api.deps import ApiSettings
 
-    threads = environ.get(THREADS_ENV)
-    extra = {"threads": int(threads)} if threads else {}
+    extra: dict[str, int] = {}
+    for name, env in (("threads", THREADS_ENV), ("processes", PROCESSES_ENV)):
+        if environ.get(env):
+            extra[name] = int(environ[env])
     return ApiSettings(api_key=environ.get(API_KEY_ENV) or None, **extra)
 
 
@@ -46,8 +49,8 @@ def app_factory() -> FastAPI:
     return create_app(api_settings(os.environ))
 
 
-def default_workers() -> int:
-    """One worker per usable core: scoring is CPU-bound and each worker holds the GIL while it scores."""
+def usable_cores() -> int:
+    """Cores this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -59,15 +62,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     auth = "on" if os.environ.get(API_KEY_ENV) else f"off ({API_KEY_ENV} unset)"
+    # Read by app_factory in each worker.
     if args.threads is not None:
-        os.environ[THREADS_ENV] = str(args.threads)  # read by app_factory in each worker
-    threads = api_settings(os.environ).threads
+        os.environ[THREADS_ENV] = str(args.threads)
+    processes = args.scoring_processes
+    if processes is None:  # one worker: one scoring process per core; several: threads in each
+        processes = usable_cores() if args.workers == 1 else 0
+    os.environ[PROCESSES_ENV] = str(processes)
+    settings = api_settings(os.environ)
+    scoring = (
+        f"{settings.processes} scoring process(es)"
+        if settings.processes
+        else f"{settings.threads} scoring thread(s)"
+    )
     logger.info(
-        "serving on http://%s:%d with %d worker(s) of %d scoring thread(s); API key %s",
+        "serving on http://%s:%d with %d worker(s), each with %s; API key %s",
         args.host,
         args.port,
         args.workers,
-        threads,
+        scoring,
         auth,
     )
     uvicorn.run(
@@ -114,15 +127,26 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--workers",
         type=_int_in(1, 64),
-        default=default_workers(),
-        help="worker processes, each with its own model (default: one per core, here %(default)s)",
+        default=1,
+        help="server worker processes, each with its own model and its own connections (default: 1, "
+        "which scores in one forked process per core: see --scoring-processes)",
     )
     p.add_argument(
         "--threads",
         type=_int_in(1, 16),
         default=None,
-        help="scoring threads per worker (default: 1; scoring holds the GIL, so a second thread "
-        "only interleaves work: add workers for more cores)",
+        help="scoring threads per worker when it scores in threads (default: 1; scoring holds the "
+        "GIL, so a second thread only interleaves work)",
+    )
+    p.add_argument(
+        "--scoring-processes",
+        type=_int_in(0, 64),
+        default=None,
+        help="score in this many processes forked from each worker once the model is loaded (0: in "
+        "threads of the worker). Default: one per core with one worker, threads with several. One "
+        f"worker with one scoring process per core (here {usable_cores()}) queues every request for "
+        "the first free core, whichever connection it came on; several workers each keep the "
+        "connections they accepted, however unevenly the clients are split",
     )
     p.add_argument(
         "--access-log",

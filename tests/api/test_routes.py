@@ -488,3 +488,24 @@ def test_internal_error_is_a_json_500_and_batch_keeps_the_rest() -> None:
         body = c.post("/score/batch", json={"documents": [{"text": "boom"}, {"text": FR_TEXT}]}).json()
         assert [item["status"] for item in body["results"]] == [500, 200]
         assert (body["scored"], body["failed"]) == (1, 1)
+
+
+def test_scoring_processes_answer_like_threads(real_scorer: Scorer) -> None:
+    """With `processes`, documents are scored in processes forked after the model is loaded: the
+    same results, errors in place in a batch, extraction errors as 422, and the time bound."""
+    batch = {"documents": [{"text": FR_TEXT}, {"text": " "}, {"html": "<html><body></body></html>"}]}
+    with TestClient(create_app(load_scorer=lambda: real_scorer, warm_up=False)) as c:
+        expected = c.post("/score", json={"text": FR_TEXT}).json()
+    with TestClient(
+        create_app(ApiSettings(processes=2), load_scorer=lambda: real_scorer, warm_up=False)
+    ) as c:
+        assert c.post("/score", json={"text": FR_TEXT}).json() == expected
+        assert_error(c.post("/score", json={"html": "<html><body></body></html>"}), 422, "extracted")
+        body = c.post("/score/batch", json=batch).json()
+        assert [item["status"] for item in body["results"]] == [200, 422, 422]
+        assert body["results"][0]["result"] == expected
+    slow = create_app(
+        ApiSettings(processes=1, timeout=0.2), load_scorer=lambda: SlowScorer(1.0), warm_up=False
+    )
+    with TestClient(slow) as c:
+        assert_error(c.post("/score", json={"text": FR_TEXT}), 503, "did not finish within 0.2 s")
