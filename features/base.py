@@ -98,6 +98,9 @@ class Feature(ABC):
     codes: ClassVar[Mapping[str, str]]
     # Codes whose evidence is page furniture that `clean_text` removes.
     removable: ClassVar[frozenset[str]] = frozenset()
+    # True when the feature may run a spaCy pipeline (`features.nlp.run_components`): a parent process
+    # loads the pipelines before forking workers only if some feature needs them.
+    needs_spacy: ClassVar[bool] = False
 
     @abstractmethod
     def extract(self, doc: Document) -> list[Signal]:

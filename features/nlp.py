@@ -50,6 +50,16 @@ def run_components(lang: str, texts: Iterable[str], keep: Iterable[str]) -> list
     return list(nlp.pipe(texts, disable=[p for p in nlp.pipe_names if p not in wanted]))
 
 
+def preload() -> None:
+    """Load every installed spaCy pipeline now and run each component once (some allocate on first
+    use): a parent process calls this before forking workers, so the models are in memory once,
+    shared copy-on-write, instead of loaded again by every worker."""
+    for lang in SPACY_MODELS:
+        nlp = spacy_pipeline(lang)
+        if nlp is not None:
+            nlp("Le président a dit que la nouvelle loi entrera en vigueur demain à Paris.")
+
+
 @lru_cache(maxsize=50_000)
 def zipf(word: str, lang: str) -> float:
     """Zipf frequency of `word` in `lang` (0 for unknown words or languages), as wordfreq gives it,

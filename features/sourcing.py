@@ -516,6 +516,7 @@ class AttributedStatements(Feature):
     """
 
     family: ClassVar[str] = "sourcing"
+    needs_spacy: ClassVar[bool] = True  # NER on the few sources or name lines a cheap test leaves undecided
     codes: ClassVar[dict[str, str]] = {
         "sourcing.attributed_statement": "Statements attributed to a named source (person, organisation, outlet); evidence names it.",
         "sourcing.vague_attribution": "Claims attributed to unnamed or vague sources ('selon des responsables', 'experts say'), a quarter or more of the sourced claims.",
@@ -704,6 +705,7 @@ class BylineCredit(Feature):
     """
 
     family: ClassVar[str] = "sourcing"
+    needs_spacy: ClassVar[bool] = True  # NER on the few sources or name lines a cheap test leaves undecided
     codes: ClassVar[dict[str, str]] = {
         "sourcing.byline": "An author is named: the input's author field or a byline line in the text (measure; detail has it).",
         "sourcing.no_byline": "No author: not in the metadata, nor as a byline line in the text.",

@@ -415,6 +415,7 @@ class GrammarArtefacts(Feature):
     """
 
     family: ClassVar[str] = "translation"
+    needs_spacy: ClassVar[bool] = True  # the tagger on neutral frames for the few suspicious determiner-noun pairs
     codes: ClassVar[dict[str, str]] = {
         "translation.broken_elision": 'An elided article or pronoun before a consonant ("d\'munitions").',
         "translation.gender_disagreement": 'A gendered determiner or adjective before a noun of the other gender ("une nouvelle ordre").',
@@ -850,7 +851,7 @@ class MtTokenizer:
         return shape, end, ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
 
     def __call__(self, text: str) -> dict[str, list[str]]:
-        if len(self._cache) > 200_000:  # bound the memory of a long-running process
+        if len(self._cache) > 20_000:  # bound the memory of a long-running process
             self._cache.clear()
         views = list(map(self._cache.__getitem__, self._re.findall(text)))
         if not views:
