@@ -66,7 +66,7 @@ def articles(n: int) -> tuple[str, list[str]]:
     if (SHARED / "data/fr_news/orangesum_sample.jsonl").exists():
         inside, _ = fr_news_articles(SHARED)
         if len(inside) >= n:
-            ids = ", ".join(a.id for a in inside[:3]) + (", ..." if n > 3 else "")
+            ids = ", ".join(a.id for a in inside[: min(n, 3)]) + (", ..." if n > 3 else "")
             return f"fr_news {ids}", [a.text for a in inside[:n]]
     return "generated French text (../shared absent)", [a.text for a in generated_articles(n, seed=7)]
 
