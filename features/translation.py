@@ -829,7 +829,10 @@ class MtTokenizer:
         # An elided prefix is a token of its own; then words as in Document.words; then a run of dots
         # (an ellipsis, folded with "…"); then any other visible character alone.
         alts = "|".join(sorted((re.escape(e) for e in elisions), key=lambda e: (-len(e), e)))
-        self._re = re.compile(rf"\b(?i:{alts})['’](?=\w)|\w+(?:['’\-]\w+)*|\.{{2,}}|[^\w\s]")
+        self._re = re.compile(r"\w+(?:['’\-]\w+)*|\.{2,}|[^\w\s]")
+        # A word is cut after an elided prefix ("l'", "qu'") in Python: trying the prefixes in the regex
+        # at every word costs more than the whole scan.
+        self._elided = re.compile(rf"(?i:{alts})")
         self._cache = _TokenViews(self._views)
 
     def _views(self, tok: str) -> tuple[str, str, str]:
@@ -850,10 +853,24 @@ class MtTokenizer:
         z = zipf(low, self.lang)
         return shape, end, ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
 
+    def _split_elisions(self, tokens: list[str]) -> list[str]:
+        """`tokens` with elided prefixes cut off as tokens of their own ("l'armée" -> "l'", "armée"):
+        a word whose part before its first apostrophe is an elided prefix."""
+        out: list[str] = []
+        for tok in tokens:
+            while "'" in tok or "’" in tok:
+                cut = min(i for i in (tok.find("'"), tok.find("’")) if i >= 0)
+                if not self._elided.fullmatch(tok, 0, cut):
+                    break
+                out.append(tok[: cut + 1])
+                tok = tok[cut + 1 :]
+            out.append(tok)
+        return out
+
     def __call__(self, text: str) -> dict[str, list[str]]:
         if len(self._cache) > 20_000:  # bound the memory of a long-running process
             self._cache.clear()
-        views = list(map(self._cache.__getitem__, self._re.findall(text)))
+        views = list(map(self._cache.__getitem__, self._split_elisions(self._re.findall(text))))
         if not views:
             return {"a": [], "s": [], "z": []}
         a, s, z = zip(*views, strict=True)
