@@ -483,6 +483,11 @@ def train(
             figures["operating_point"] = operating_point(items, oof, keep_good, keep_good_sources)
     pipe = fit(items, cache, C=chosen)
     ds_hash = dataset_hash(items)
+    # The signal values the model was fitted on: a change of features on the same documents gives a
+    # different model, and so a different version string.
+    sig_hash = hashlib.sha256(
+        json.dumps([cache.values[doc_key(it.doc)] for it in items], sort_keys=True, default=str).encode()
+    ).hexdigest()
     counts: dict[str, int] = {}
     for it in items:
         key = f"{it.source}/{'good' if it.y else 'bad'}"
@@ -499,10 +504,11 @@ def train(
         pipe,
         kinds=cache.kinds,
         sparse=sparse_codes([cache.values[doc_key(it.doc)] for it in items]),
-        version=version or f"trained-{stamp}-{ds_hash[:8]}",
+        version=version or f"trained-{stamp}-{hashlib.sha256((ds_hash + sig_hash).encode()).hexdigest()[:8]}",
         info={
             "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training_set_sha256": ds_hash,
+            "signals_sha256": sig_hash,
             "training_documents": len(items),
             "training_counts": dict(sorted(counts.items())),
             "features_fingerprint": features_fingerprint(),
@@ -615,7 +621,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL files or folders")
     p.add_argument("--out", required=True, metavar="MODEL", help="where to write the model JSON")
-    p.add_argument("--version", help="model version string (default: trained-<date>-<training-set hash>)")
+    p.add_argument("--version", help="model version string (default: trained-<date>-<hash of the training set and its signal values>)")
     p.add_argument("--C", type=float, help="inverse regularisation strength (default: chosen by grouped CV)")
     p.add_argument(
         "--cache",
