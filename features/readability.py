@@ -41,6 +41,7 @@ def _lexicon(lang: str) -> dict[str, Any]:
 _VOWELS = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿœæ]+", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65_536)  # news repeats its words across articles; bounded for long runs
 def vowel_syllables(word: str, lang: str = "fr") -> int:
     """Syllables of `word` as vowel groups (at least 1): a C-speed regex, 3x cheaper than hyphenation.
     English final e is silent ("despite"), except after a consonant + l ("table")."""

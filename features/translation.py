@@ -54,6 +54,10 @@ def _inside(spans: list[Span], starts: list[int], pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
+# A space before an upper-case letter: where a capitalised word follows another word.
+_SPACE_CAPITAL_RE = re.compile(r" (?=[A-ZÀ-Ý])")
+
+
 def _next_apostrophe(text: str, start: int) -> int:
     """The offset of the next ' or ’ at or after `start`, or len(text)."""
     a, b = text.find("'", start), text.find("’", start)
@@ -115,9 +119,15 @@ class NumberPlaceholder(Feature):
         # Whole tokens only: no letter or digit glued on either side (so "XNUMXL" in a model name is not
         # split, and "NUMBER" in an English sentence never matches the bare stem).
         self._re = re.compile(r"(?<![\w])(?:" + "|".join(shapes) + r")(?![\w])")
+        # Every shape contains a stem verbatim (the pattern is case-sensitive): a text without any
+        # stem cannot match, and a substring test is far cheaper than the scan.
+        self._stems = tuple(lex["stems"])
 
     def extract(self, doc: Document) -> list[Signal]:
-        spans = [(m.start(), m.end()) for m in self._re.finditer(doc.text)]
+        text = doc.text
+        if not any(stem in text for stem in self._stems):
+            return []
+        spans = [(m.start(), m.end()) for m in self._re.finditer(text)]
         if not spans:
             return []
         return [
@@ -492,6 +502,11 @@ class GrammarArtefacts(Feature):
             )
             for lang in ("fr", "en")
         }
+        # The words that may precede a capitalised verb, by length (longest first), for `_cap_matches`.
+        self._cap_before = {
+            lang: (frozenset(cv[lang]["before"]), sorted({len(b) for b in cv[lang]["before"]}, reverse=True))
+            for lang in ("fr", "en")
+        }
         self._cap_gap = float(cv["min_gap_other_languages"])
         self._cap_min = float(cv["min_doc_zipf"] if min_doc_zipf is None else min_doc_zipf)
 
@@ -586,6 +601,23 @@ class GrammarArtefacts(Feature):
         self._tag_genders({n for _, n, _ in cands})
         return [sp for sp, noun, g in cands if self._gender_cache.get(noun) not in (None, g)]
 
+    def _cap_matches(self, text: str, lang: str) -> Iterator[re.Match[str]]:
+        """What `_cap_re[lang]` finds with finditer, trying it only where a listed word ends just before
+        a space and a capital (the words hold no space, so each match ends its first part there)."""
+        pat, _ = self._cap_re[lang]
+        befores, lengths = self._cap_before[lang]
+        last_end = 0
+        for gap in _SPACE_CAPITAL_RE.finditer(text):
+            i = gap.start()
+            for n in lengths:
+                p = i - n
+                if p >= last_end and text[p:i] in befores:
+                    m = pat.match(text, p)
+                    if m is not None:
+                        yield m
+                        last_end = m.end()
+                        break
+
     def _elisions(self, text: str) -> Iterator[re.Match[str]]:
         """What `_elision_re.finditer(text)` finds, trying the pattern only where it can match: at the
         start of the run of word characters before each apostrophe (a scan from every position costs
@@ -662,10 +694,10 @@ class GrammarArtefacts(Feature):
             self._gender_cache.clear()
 
     def _capitalised_verbs(self, doc: Document, lang: str) -> list[Span]:
-        pat, endings = self._cap_re[lang]
+        _, endings = self._cap_re[lang]
         others = [x for x in ("en", "fr", "de", "it", "es") if x != lang]
         spans: list[Span] = []
-        for m in pat.finditer(doc.text):
+        for m in self._cap_matches(doc.text, lang):
             low = m.group(1).lower()
             if not low.endswith(endings):
                 continue
