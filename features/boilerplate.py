@@ -13,7 +13,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from features.base import MAX_EVIDENCE, Feature, Signal, load_lexicon
@@ -852,7 +852,16 @@ class HtmlExtraction(Feature):
         if removed:
             lang = doc.base_language
             lex = self._lex(lang)
-            lines = [analyse_line(i, (0, len(t)), t, lex) for i, t in enumerate(removed)]
+            # Menus and share bars repeat the same lines: each distinct line is measured once.
+            seen: dict[str, Line] = {}
+            lines = []
+            for i, t in enumerate(removed):
+                first = seen.get(t)
+                if first is None:
+                    first = seen[t] = analyse_line(i, (0, len(t)), t, lex)
+                    lines.append(first)
+                else:
+                    lines.append(replace(first, index=i))
             verdicts = score_lines(lines, lang)
             chars = sum(len(t) for t in removed)
             out.append(
