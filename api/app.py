@@ -175,6 +175,9 @@ def create_app(
 
 
 def _warm_up(scorer: Scorer) -> None:
+    # Lazily loaded models load before the scoring processes fork (shared, and no first request pays
+    # for loading them), as in `scorer audit`.
+    scorer.preload()
     for text, lang in _WARM_UP:
         try:
             scorer.score(from_text(text, language=lang), clean=True)

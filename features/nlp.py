@@ -64,4 +64,7 @@ def preload() -> None:
 def zipf(word: str, lang: str) -> float:
     """Zipf frequency of `word` in `lang` (0 for unknown words or languages), as wordfreq gives it,
     from the compact tables of `features.frequencies`; the most recent lookups are cached."""
-    return frequencies.zipf(word, lang)
+    try:
+        return frequencies.zipf(word, lang)
+    except (LookupError, ValueError):  # a language or a string wordfreq cannot handle reads as unknown
+        return 0.0

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from features import FAMILIES, Document, Feature, Kind, Signal, build_features
+from features import FAMILIES, Document, Feature, Kind, Signal, build_features, nlp
 from scorer.model import LinearModel, signal_values
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,12 @@ class Scorer:
         self.model = model if model is not None else LinearModel.load()
         self.features = list(features) if features is not None else build_features()
         self.removable = frozenset().union(*(f.removable for f in self.features)) if self.features else frozenset()
+
+    def preload(self) -> None:
+        """Load now the models its features load lazily (the spaCy pipeline), so that processes forked
+        afterwards share them and no first document pays for loading them."""
+        if any(f.needs_spacy for f in self.features):
+            nlp.preload()
 
     def signals(self, doc: Document) -> list[Signal]:
         """Every feature's signals for `doc`, in registry order."""

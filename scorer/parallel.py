@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TextIO
 
-from features import build_features, nlp
+from features import build_features
 from scorer.config import Settings
 from scorer.engine import Result, Scorer
 from scorer.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
@@ -143,8 +143,7 @@ def _score_parallel(
     ctx = _context()
     if ctx.get_start_method() == "fork":
         _PRELOADED = (settings, build_scorer(settings))
-        if any(f.needs_spacy for f in _PRELOADED[1].features):
-            nlp.preload()
+        _PRELOADED[1].preload()
         # Objects the collector never visits are never written to, so their pages stay shared.
         gc.freeze()
 

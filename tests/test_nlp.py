@@ -47,3 +47,13 @@ def test_preload_loads_the_installed_pipelines() -> None:
     nlp.preload()
     loaded = nlp.spacy_pipeline.cache_info().currsize
     assert loaded == sum(1 for lang in nlp.SPACY_MODELS if nlp.spacy_pipeline(lang) is not None)
+
+
+def test_scorer_preloads_spacy_only_when_a_feature_needs_it() -> None:
+    from scorer.engine import Scorer
+
+    nlp.spacy_pipeline.cache_clear()
+    Scorer(features=build_features(["dating"])).preload()
+    assert nlp.spacy_pipeline.cache_info().currsize == 0
+    Scorer(features=build_features(["translation"])).preload()
+    assert nlp.spacy_pipeline.cache_info().currsize == len(nlp.SPACY_MODELS)
