@@ -48,7 +48,6 @@ _FOLD_ONLY = frozenset({"fr", "en", "it", "de", "es", "pt", "nl"})
 _SEGMENTED = frozenset({"zh", "ja", "ko", "th", "my", "km", "lo"})
 
 
-
 def _fingerprint(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 

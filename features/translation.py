@@ -577,7 +577,6 @@ class GrammarArtefacts(Feature):
         return None
 
     def _gender(self, doc: Document) -> list[Span]:
-        text = doc.text
         cands: list[tuple[Span, str, str]] = []  # (span of det+noun, noun, determiner gender)
         for m in self._pairs(doc):
             det, noun = m.group(1).lower(), m.group(2)
@@ -641,7 +640,7 @@ class GrammarArtefacts(Feature):
         them), since a match starts a run of word characters not preceded by one or by an apostrophe."""
         text = doc.text
         dets = self._all_dets
-        for (a, b), low in zip(doc.words, _lowered_words(doc), strict=True):
+        for (_, b), low in zip(doc.words, _lowered_words(doc), strict=True):
             if b >= len(text) or text[b] != " ":
                 continue
             part = low.rsplit("-", 1)[-1]
@@ -965,7 +964,7 @@ def mt_profile(doc: Document, tokenizer: MtTokenizer) -> dict[str, float]:
     for view, toks in mt_tokens(doc, tokenizer).items():
         counts: Counter[tuple[str, ...]] = Counter()
         for n in range(1, MT_VIEWS[view] + 1):
-            counts.update(zip(*(toks[k:] for k in range(n))))
+            counts.update(zip(*(toks[k:] for k in range(n)), strict=False))  # shifted copies: shortest wins
         vals = {g: 1.0 + math.log(c) for g, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
         for g, v in vals.items():

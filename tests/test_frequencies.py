@@ -28,9 +28,37 @@ def _vocabulary() -> list[str]:
             words.update({w, w.upper(), w.capitalize()})
     words.update(
         [
-            "", " ", "l'armée", "aujourd’hui", "peut-être", "2000", "XNUMX", "1er", "ß", "Straße", "ẞ",
-            "œuvre", "Œuvre", "e\u0301te\u0301", "İstanbul", "ǅ", "K", "ﬁn", "…", "--", "x2", "COVID-19",
-            "naïve", "ﬂeur", "ﬀ", "µ", "ª", "zzzzqqq", "https://example.org", "東京", "مرحبا",
+            "",
+            " ",
+            "l'armée",
+            "aujourd’hui",
+            "peut-être",
+            "2000",
+            "XNUMX",
+            "1er",
+            "ß",
+            "Straße",
+            "ẞ",
+            "œuvre",
+            "Œuvre",
+            "e\u0301te\u0301",
+            "İstanbul",
+            "ǅ",
+            "K",
+            "ﬁn",
+            "…",
+            "--",
+            "x2",
+            "COVID-19",
+            "naïve",
+            "ﬂeur",
+            "ﬀ",
+            "µ",
+            "ª",
+            "zzzzqqq",
+            "https://example.org",
+            "東京",
+            "مرحبا",
         ]
     )
     return sorted(words)
@@ -52,7 +80,9 @@ def test_zipf_equals_wordfreq(lang: str) -> None:
 def test_floor_only_cuts_rare_foreign_words() -> None:
     # A foreign table keeps common words (exact) and drops only the rare ones.
     assert frequencies.zipf("the", "de") == wordfreq.zipf_frequency("the", "de") > frequencies.FOREIGN_FLOOR
-    rare = next(w for w in wordfreq.iter_wordlist("it") if w.isalpha() and wordfreq.zipf_frequency(w, "it") < 1.9)
+    rare = next(
+        w for w in wordfreq.iter_wordlist("it") if w.isalpha() and wordfreq.zipf_frequency(w, "it") < 1.9
+    )
     assert wordfreq.zipf_frequency(rare, "it") > 0.0
     assert frequencies.zipf(rare, "it") == 0.0
 
