@@ -20,7 +20,7 @@ Span = tuple[int, int]
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
-    return tuple((m.start(), m.end()) for m in pattern.finditer(text) if m.group().strip())
+    return tuple(m.span() for m in pattern.finditer(text) if not m.group().isspace())
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -96,7 +96,7 @@ class Document:
         """Word spans over the whole text (letters, digits, inner apostrophes and hyphens)."""
         cached = self._memo.get("words")
         if cached is None:
-            cached = tuple((m.start(), m.end()) for m in _WORD_RE.finditer(self.text))
+            cached = tuple(map(re.Match.span, _WORD_RE.finditer(self.text)))
             self._memo["words"] = cached
         return cached  # type: ignore[no-any-return]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from features import translation as tr
-from features.base import Feature, Kind
+from features.base import Feature, Kind, load_lexicon
 from tests.helpers import check_signal, make_doc
 
 FR_CLEAN = (
@@ -143,6 +143,21 @@ CASES = [
         "translation.calque",
         "en",
         "It acts of a new law that the minister presented on Monday in Rome.",
+        True,
+    ),
+    # Entries whose anchor is a list of literals: each spelling must still reach the regex.
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Les soldats ont été envoyés au front comme cannoniers par un état-major sans pitié.",
+        True,
+    ),
+    (
+        tr.Calque,
+        "translation.calque",
+        "fr",
+        "Le maire sortant a couru pour un mandat de plus, sans succès, au printemps.",
         True,
     ),
     (
@@ -340,6 +355,18 @@ def test_other_languages_get_only_language_independent_signals() -> None:
     )
     codes = {s.code for cls in tr.FEATURES for s in feature(cls).run(doc)}
     assert codes == {"translation.number_placeholder", "translation.plugin_residue"}
+
+
+def test_calque_anchors_are_lower_case_literals() -> None:
+    # The anchor gates the regex on the lower-cased text: an upper-case or empty anchor would silence
+    # the entry or gate nothing.
+    lex = load_lexicon("translation/calques")
+    for lang in ("fr", "en"):
+        for e in lex[lang]:
+            anchors = [e["anchor"]] if isinstance(e["anchor"], str) else e["anchor"]
+            assert anchors, e["pattern"]
+            for anchor in anchors:
+                assert anchor and anchor == anchor.lower(), (e["pattern"], anchor)
 
 
 def test_every_code_declared_once() -> None:
