@@ -89,6 +89,21 @@ def word_texts(doc: Document) -> list[str]:
     return doc.memo("readability.word_texts", lambda: [doc.text[a:b] for a, b in doc.words])  # type: ignore[no-any-return]
 
 
+def sentence_initial(doc: Document) -> frozenset[int]:
+    """Indices (into `doc.words`) of the first word of every sentence."""
+
+    def make() -> frozenset[int]:
+        starts = [w[0] for w in doc.words]
+        return frozenset(bisect.bisect_left(starts, a) for a, _ in doc.sentences)
+
+    return doc.memo("readability.sentence_initial", make)  # type: ignore[no-any-return]
+
+
+# Syllables per word and language, shared by every document of the process (news repeats its words): a
+# plain dict lookup is twice as cheap as the lru_cache call it saves; cleared when it grows too big.
+_SYLLABLES: dict[str, dict[str, int]] = {}
+
+
 def _enough(
     doc: Document, sents: Sequence[tuple[Span, tuple[Span, ...]]], min_sentences: int, min_words: int
 ) -> bool:
@@ -181,11 +196,18 @@ class ReadabilityIndex(Feature):
         words = word_texts(doc)
         counts = Counter(words)
         # Syllables once per distinct word of the document: news repeats its words.
-        syl_of = (
-            {w: syllables(w, pl) for w in counts}
-            if self.textstat_syllables
-            else {w: vowel_syllables(w, lang) if w.isalpha() else 1 for w in counts}
-        )
+        if self.textstat_syllables:
+            syl_of = {w: syllables(w, pl) for w in counts}
+        else:
+            known = _SYLLABLES.setdefault(lang, {})
+            if len(known) > 200_000:
+                known.clear()
+            syl_of = {}
+            for w in counts:
+                n = known.get(w)
+                if n is None:
+                    n = known[w] = vowel_syllables(w, lang) if w.isalpha() else 1
+                syl_of[w] = n
         n_words = len(words)
         n_syl = sum(syl_of[w] * n for w, n in counts.items())
         n_long = sum(n for w, n in counts.items() if len(w) > 6)
@@ -445,7 +467,8 @@ class Capitalisation(Feature):
         text = doc.text
         sents = sentence_words(doc)
         # Lower-case words seen mid-sentence: the text's own evidence of how it spells a common word.
-        lower_seen = {text[a:b] for _, words in sents for a, b in words[1:] if text[a].islower()}
+        initial = sentence_initial(doc)
+        lower_seen = {w for i, w in enumerate(word_texts(doc)) if w[0].islower() and i not in initial}
         title_lines: list[Span] = []
         capitals: list[Span] = []
         distinct: set[str] = set()
