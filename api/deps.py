@@ -12,8 +12,9 @@ import hmac
 import logging
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -86,29 +87,72 @@ class PayloadTooLarge(Exception):
 _forked_scorer: Scorer | None = None
 
 
-def _with_forked_scorer(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(scorer, *args)` in a scoring process, with the scorer inherited at the fork (never pickled)."""
-    return fn(_forked_scorer, *args)
+def _ready(scorer: Scorer | None) -> bool:
+    return scorer is not None
 
 
-def _ready() -> bool:
-    return _forked_scorer is not None
+def _scoring_process(conn: Connection, parent_end: Connection) -> None:
+    """The loop of a forked scoring process: receive `(fn, args)`, answer `(True, fn(scorer, *args))`
+    or `(False, exception)`, until the server closes its end of the pipe."""
+    parent_end.close()
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[bool, Any] = (True, fn(_forked_scorer, *args))
+        except BaseException as e:  # the server re-raises it for its exception handlers
+            answer = (False, e)
+        try:
+            conn.send(answer)
+        except (BrokenPipeError, OSError):
+            return
+        except Exception as e:  # an answer that cannot be pickled is a bug; the request gets a 500
+            conn.send((False, RuntimeError(f"unpicklable scoring answer: {type(e).__name__}")))
+
+
+class _Process:
+    """One forked scoring process and the server's end of its pipe."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_scoring_process, args=(child, self.conn), name="scoring", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.future: asyncio.Future[Any] | None = None
+
+    def close(self) -> None:
+        self.conn.close()  # the process exits when it has answered the request it is on, if any
+        self.process.join(timeout=0.5)
+        if self.process.is_alive():
+            self.process.terminate()
 
 
 class ScoringPool:
     """Runs scoring in a few threads, or in `processes` forked processes, at most as many at a time as
     there are threads or processes, with a bound on the wait and on the work a client waits for. A
     thread or process that overruns keeps its slot until it finishes, so overruns cannot pile up more
-    work than there are slots."""
+    work than there are slots.
+
+    The processes are driven from the event loop itself: a request is written to a free process's
+    pipe and the answer is read when the loop sees the pipe readable. A ProcessPoolExecutor would
+    add two threads to the server (its manager and its queue feeder) whose hand-offs of the GIL with
+    the event loop cost more, under load, than the scoring they dispatch."""
 
     def __init__(self, threads: int, timeout: float, queue_timeout: float, processes: int = 0) -> None:
         self.threads = processes or threads
         self.processes = processes
         self.timeout = timeout
         self.queue_timeout = queue_timeout
-        self._executor: Executor | None = (
+        self._executor: ThreadPoolExecutor | None = (
             None if processes else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="scoring")
         )
+        self._idle: list[_Process] = []
+        self._started = False
         self._slots: asyncio.Semaphore | None = None
 
     def start(self, scorer: Scorer) -> None:
@@ -122,16 +166,17 @@ class ScoringPool:
         # its passes do not write to (and so copy) the pages the processes share.
         gc.collect()
         gc.freeze()
-        executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
-        # A fork-context pool starts all its processes at the first task: start them here, not on
-        # the first request.
-        if not executor.submit(_ready).result():
-            raise RuntimeError("a scoring process has no scorer")
-        self._executor = executor
+        self._idle = [_Process() for _ in range(self.processes)]
+        for proc in self._idle:
+            proc.conn.send((_ready, ()))
+            ok, ready = proc.conn.recv()
+            if not (ok and ready):
+                raise RuntimeError("a scoring process has no scorer")
+        self._started = True
 
     async def run(self, fn: Callable[..., T], scorer: Scorer, *args: Any) -> T:
         """`fn(scorer, *args)` in a scoring thread or process; raises Overloaded or ScoringTimeout."""
-        if self._executor is None:
+        if (self._executor is None) and not self._started:
             raise RuntimeError("the scoring pool was not started")
         if self._slots is None:  # created on the serving loop, not at construction
             self._slots = asyncio.Semaphore(self.threads)
@@ -143,7 +188,7 @@ class ScoringPool:
         loop = asyncio.get_running_loop()
         try:
             if self.processes:
-                future = loop.run_in_executor(self._executor, _with_forked_scorer, fn, *args)
+                future = self._submit(loop, fn, args)
             else:
                 future = loop.run_in_executor(self._executor, fn, scorer, *args)
         except BaseException:
@@ -153,15 +198,52 @@ class ScoringPool:
         try:
             # shield: a timeout stops the wait, not the thread or process; the slot is released when
             # it is done.
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout)  # type: ignore[no-any-return]
         except TimeoutError:
             logger.warning("scoring exceeded %.1f s; the client got 503", self.timeout)
             raise ScoringTimeout() from None
 
+    def _submit(
+        self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple[Any, ...]
+    ) -> asyncio.Future[Any]:
+        # A slot was acquired, and there are as many slots as processes: one is idle.
+        proc = self._idle.pop()
+        proc.future = loop.create_future()
+        loop.add_reader(proc.conn.fileno(), self._answer, loop, proc)
+        try:
+            proc.conn.send((fn, args))
+        except BaseException:
+            loop.remove_reader(proc.conn.fileno())
+            self._idle.append(proc)
+            raise
+        return proc.future
+
+    def _answer(self, loop: asyncio.AbstractEventLoop, proc: _Process) -> None:
+        """The process's pipe is readable: its answer, or the end of a process that died."""
+        loop.remove_reader(proc.conn.fileno())
+        future, proc.future = proc.future, None
+        try:
+            ok, value = proc.conn.recv()
+        except (EOFError, OSError):
+            logger.error("a scoring process died (exit code %s); starting another", proc.process.exitcode)
+            proc.close()
+            ok, value = False, RuntimeError("the scoring process died")
+            proc = _Process()
+        self._idle.append(proc)
+        if future is not None and not future.done():
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
     def close(self) -> None:
         """Stop accepting work; running scoring finishes in the background."""
+        self._started = False
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+        for proc in self._idle:
+            proc.close()
+        self._idle = []
 
 
 async def get_settings(request: Request) -> ApiSettings:

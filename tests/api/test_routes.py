@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from typing import Any
 
@@ -440,6 +441,30 @@ def test_pool_sheds_load_when_every_thread_stays_busy() -> None:
     outcomes, elapsed = asyncio.run(run())
     assert outcomes[0] is None and isinstance(outcomes[1], Overloaded)
     assert elapsed < 1.0
+
+
+def _exit_now(_: Any) -> None:
+    os._exit(3)  # a scoring process killed mid-request (out of memory, a crash in an extension)
+
+
+def _process_id(_: Any) -> int:
+    return os.getpid()
+
+
+def test_a_scoring_process_that_dies_is_replaced() -> None:
+    async def run() -> tuple[int, int]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1)
+        pool.start(object())  # type: ignore[arg-type]
+        try:
+            first = await pool.run(_process_id, None)  # type: ignore[arg-type]
+            with pytest.raises(RuntimeError, match="died"):
+                await pool.run(_exit_now, None)  # type: ignore[arg-type]
+            return first, await pool.run(_process_id, None)  # type: ignore[arg-type]
+        finally:
+            pool.close()
+
+    first, after = asyncio.run(run())
+    assert first != os.getpid() and after not in (first, os.getpid())
 
 
 def test_overloaded_is_503_with_retry_after() -> None:
