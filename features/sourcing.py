@@ -59,6 +59,38 @@ class PhraseIndex:
 
     def spans(self, doc: Document) -> list[Span]:
         """Spans of `doc.text` where a phrase starts at a word and ends at a word boundary (longest first)."""
+        text = doc.text
+        search = _searchable(doc, self.case_sensitive)
+        # Each phrase is looked for with `str.find`, in C, instead of checking every occurrence of its
+        # first word ("de", "il") in Python. That reads the phrase in the searchable text, which is
+        # what `text[a:e].lower()` gives for it unless lower-casing changed a length or met a capital
+        # sigma (whose lower case depends on its neighbours); and a found phrase starts a whole word
+        # exactly when `word_starts` says so unless a "_" joins an apostrophe or hyphen. Documents with
+        # any of these take the word-by-word path.
+        if "_" in search or not self.case_sensitive and (search is text or "Σ" in text):
+            return self._spans_by_word(doc)
+        keys = self.index.keys() if self.case_sensitive else self.index.keys() & word_set(doc)
+        n = len(text)
+        out = []
+        for key in keys:
+            k = len(key)
+            found: dict[int, int] = {}
+            for p in self.index[key]:  # longest first: the first phrase found at an offset is kept
+                m = len(p)
+                a = search.find(p)
+                while a >= 0:
+                    e = a + m
+                    if (
+                        a not in found
+                        and _starts_word(search, a, a + k)
+                        and (e >= n or not text[e].isalnum() or p[-1] in "'’")
+                    ):
+                        found[a] = e
+                    a = search.find(p, a + 1)
+            out.extend(found.items())
+        return sorted(out)
+
+    def _spans_by_word(self, doc: Document) -> list[Span]:
         text, out = doc.text, []
         for key in self.index.keys() & word_set(doc, self.case_sensitive):
             for a in word_starts(doc, key, self.case_sensitive):
@@ -73,6 +105,29 @@ class PhraseIndex:
         return sorted(out)
 
 
+def _starts_word(text: str, a: int, b: int) -> bool:
+    """Whether the word `text[a:b]` stands whole at `a`, with the tests of `word_starts`: no letter,
+    digit or joined apostrophe/hyphen on either side."""
+    if b < len(text) and (
+        text[b].isalnum()
+        or text[b] == "_"
+        or text[b] in "'’-"
+        and b + 1 < len(text)
+        and (text[b + 1].isalnum() or text[b + 1] == "_")
+    ):
+        return False
+    return not (
+        a
+        and (
+            text[a - 1].isalnum()
+            or text[a - 1] == "_"
+            or text[a - 1] in "'’-"
+            and a > 1
+            and text[a - 2].isalnum()
+        )
+    )
+
+
 def _searchable(doc: Document, case_sensitive: bool) -> str:
     """The text to search: itself, or lower-cased when that keeps every offset (it nearly always does)."""
     if case_sensitive:
@@ -84,8 +139,16 @@ def _searchable(doc: Document, case_sensitive: bool) -> str:
 def word_set(doc: Document, case_sensitive: bool = False) -> set[str]:
     """The distinct words of `doc` (lower-cased unless `case_sensitive`), once per document: lexicon
     lookups are then set intersections done in C, not a Python loop over every word."""
+    # Sliced from `doc.words` (the `_WORD_RE` spans of `doc.text`, shared by every family) rather than
+    # a second pass of the regex: lower-casing that keeps the length keeps each character's class
+    # (word character, apostrophe or hyphen, other), so the spans are the same in the lower-cased text.
     key = f"sourcing.word_set.{case_sensitive}"
-    return doc.memo(key, lambda: set(_WORD_RE.findall(_searchable(doc, case_sensitive))))  # type: ignore[no-any-return]
+
+    def make() -> set[str]:
+        text = _searchable(doc, case_sensitive)
+        return {text[a:b] for a, b in doc.words}
+
+    return doc.memo(key, make)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=4096)

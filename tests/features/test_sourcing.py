@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from features.nlp import spacy_pipeline
-from features.sourcing import AttributedStatements, BylineCredit, HollowSource
+from features.sourcing import AttributedStatements, AttributionReader, BylineCredit, HollowSource
 from tests.helpers import check_signal, make_doc
 
 FR_NAMED = (
@@ -358,3 +358,25 @@ def test_any_text_runs_and_cites_valid_evidence(lang: str) -> None:
             f.run(doc)  # run() checks every evidence slice against the text
 
     check()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selon l'ONU, de source sûre. D'après le maire, « de l'avis de tous », il semblerait que non.",
+        "SELON LE MAIRE, De Source Sûre, de sources non confirmées : desource, selon-il, l'selon, aselon.",
+        "Il se murmure que, il se murmure qu’on, on dit que on dit que, beaucoup pensent le contraire.",
+        "Avec AFP. (Reuters) avec la contribution de Jean Dupont ; AFP-x, xAFP, ©AFP",
+    ],
+)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_phrase_search_agrees_with_the_word_by_word_path(text: str, lang: str) -> None:
+    # The C search of whole phrases must find exactly what checking each occurrence of a first word finds.
+    reader = AttributionReader()
+    credits = BylineCredit()
+    found = []
+    for index in (reader.selon[lang], reader.hedges[lang], credits.credit[lang], credits.agencies):
+        fast = index.spans(make_doc(text, language=lang))
+        assert fast == index._spans_by_word(make_doc(text, language=lang))
+        found += fast
+    assert found or lang == "en"  # each French text holds phrases of the French lexicons
