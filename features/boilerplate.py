@@ -25,6 +25,9 @@ from features.nlp import zipf
 _TOKEN_RE = re.compile(r"\w+(?:-\w+)*")
 # A lower-case letter directly followed by an upper-case one inside a token: "uneGuerre".
 _GLUE_RE = re.compile(r"[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ]")
+# The same test anchored on the capital, for "is there any": capitals are rarer than lower-case letters,
+# so the regex engine stops at far fewer places.
+_GLUE_ANY_RE = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[a-zà-öø-ÿ][A-ZÀ-ÖØ-Þ])")
 _GLUE_SPLIT_RE = re.compile(r"([a-zà-öø-ÿ])([A-ZÀ-ÖØ-Þ])")
 # Template and CMS artefacts: snake_case identifiers, shortcodes, unrendered template variables.
 _ARTEFACT_RE = re.compile(
@@ -58,6 +61,7 @@ class Lexicons:
     stopwords: Mapping[str, frozenset[str]]
     stop_index: Mapping[str, tuple[str, ...]]  # word -> languages it is a stop word of
     max_phrase: int
+    firsts: frozenset[str]  # first words of the phrases and markers: where an n-gram can start
 
 
 def build_lexicons(lang: str) -> Lexicons:
@@ -85,6 +89,7 @@ def build_lexicons(lang: str) -> Lexicons:
         stopwords=stops,
         stop_index=index,
         max_phrase=max(len(p) for p in ph | mk),
+        firsts=frozenset(p[0] for p in ph | mk),
     )
 
 
@@ -126,29 +131,46 @@ def _ngram_hits(
     table: frozenset[tuple[str, ...]],
     prefixes: frozenset[tuple[str, ...]],
     longest: int,
-) -> tuple[int, bool, int]:
-    """How many lexicon phrases occur in `tokens`, whether one starts at token 0, and the longest hit."""
+    firsts: frozenset[str],
+) -> tuple[int, int]:
+    """How many lexicon phrases occur in `tokens`, and the longest hit."""
     hits = 0
-    at_start = False
     best = 0
     n = len(tokens)
-    for i in range(n):
+    # A phrase starts at a word that starts some phrase: a set lookup rules out most tokens before any
+    # n-gram is built.
+    for i in [i for i, t in enumerate(tokens) if t in firsts]:
         for k in range(1, min(longest, n - i) + 1):
             gram = tuple(tokens[i : i + k])
             if gram not in prefixes:
                 break
             if gram in table:
                 hits += 1
-                at_start = at_start or i == 0
                 best = max(best, k)
-    return hits, at_start, best
+    return hits, best
+
+
+def _starts_with(
+    tokens: Sequence[str],
+    table: frozenset[tuple[str, ...]],
+    prefixes: frozenset[tuple[str, ...]],
+    longest: int,
+) -> bool:
+    """Whether a lexicon phrase starts at token 0 of `tokens`."""
+    for k in range(1, min(longest, len(tokens)) + 1):
+        gram = tuple(tokens[:k])
+        if gram not in prefixes:
+            return False
+        if gram in table:
+            return True
+    return False
 
 
 def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     """The measures of one line (also used on the removed text of HTML pages)."""
     glue = 0
     glue_at = -1
-    if _GLUE_RE.search(text) is None:  # the common case: no token with an inner capital
+    if _GLUE_ANY_RE.search(text) is None:  # the common case: no token with an inner capital
         tokens = _TOKEN_RE.findall(text.lower())
     else:
         # Split glued breadcrumbs ("uneGuerreRussie") so that their words are looked up too. Handles
@@ -174,8 +196,8 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
     # searched at their start only, which bounds the work on long paragraphs.
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
-    hits, _, longest = _ngram_hits(head, lex.phrases, lex.prefixes, lex.max_phrase)
-    _, marker_start, _ = _ngram_hits(tokens[: lex.max_phrase], lex.markers, lex.prefixes, lex.max_phrase)
+    hits, longest = _ngram_hits(head, lex.phrases, lex.prefixes, lex.max_phrase, lex.firsts)
+    marker_start = _starts_with(tokens, lex.markers, lex.prefixes, lex.max_phrase)
     word_share = (
         sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0
     )  # used on short lines only
