@@ -13,7 +13,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from features.base import MAX_EVIDENCE, Feature, Signal, load_lexicon
@@ -190,8 +190,9 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
             else:
                 tokens.append(t.lower())
     stop_hits = dict.fromkeys(lex.stopwords, 0)
-    for t in tokens:
-        for la in lex.stop_index.get(t, ()):
+    stop_index = lex.stop_index
+    for langs in [stop_index[t] for t in tokens if t in stop_index]:
+        for la in langs:
             stop_hits[la] += 1
     # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
     # searched at their start only, which bounds the work on long paragraphs.
@@ -214,8 +215,9 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         word_share=word_share,
         glue=glue,
         glue_at=glue_at,
-        separators=sum(text.count(ch) for ch in _SEPARATORS),
-        artefact=any(c in text for c in "_[{%") and bool(_ARTEFACT_RE.search(text)),
+        separators=sum(map(text.count, _SEPARATORS)),
+        artefact=("_" in text or "[" in text or "{" in text or "%" in text)
+        and bool(_ARTEFACT_RE.search(text)),
         terminal=bool(stripped) and stripped[-1] in _TERMINAL,
         ellipsis=stripped.endswith(_ELLIPSIS),
         n=len(tokens),
@@ -237,9 +239,11 @@ def foreign_language(line: Line, lang: str, *, min_hits: int = 3) -> str | None:
     if lang not in line.stop_hits or line.n < 4:
         return None
     own = line.stop_hits[lang]
-    best, hits = max(
-        ((la, h) for la, h in line.stop_hits.items() if la != lang), key=lambda kv: (kv[1], kv[0])
-    )
+    # The other language with the most hits (the greatest name among equals).
+    best, hits = "", -1
+    for la, h in line.stop_hits.items():
+        if la != lang and (h > hits or h == hits and la > best):
+            best, hits = la, h
     if hits >= min_hits and hits >= 2 * own + 2:
         return best
     return None
@@ -328,9 +332,10 @@ def score_lines(
     # Menus and related-links lists are runs of lines that are not sentences.
     runs = _runs([0 < ln.n <= title_words and not ln.terminal for ln in lines])
     counts: dict[str, int] = {}
-    for ln in lines:
+    norms: dict[int, str] = {}  # line position -> normalised text, for the short lines
+    for i, ln in enumerate(lines):
         if ln.n <= 8:
-            key = _norm(ln.text)
+            key = norms[i] = _norm(ln.text)
             counts[key] = counts.get(key, 0) + 1
     out: list[LineVerdict] = []
     for i, ln in enumerate(lines):
@@ -376,7 +381,7 @@ def score_lines(
             ):
                 pts += 1.5
                 why.append("unknown word")
-            if counts.get(_norm(ln.text), 0) >= 2:
+            if counts.get(norms[i] if i in norms else _norm(ln.text), 0) >= 2:
                 pts += 1.0
                 why.append("repeated short line")
         if runs[i] >= run_length:
@@ -874,16 +879,15 @@ class HtmlExtraction(Feature):
         if removed:
             lang = doc.base_language
             lex = self._lex(lang)
-            # Menus and share bars repeat the same lines: each distinct line is measured once.
+            # Menus and share bars repeat the same lines: each distinct line is measured once, and its
+            # measures stand for every copy (nothing below reads a line's index).
             seen: dict[str, Line] = {}
             lines = []
             for i, t in enumerate(removed):
                 first = seen.get(t)
                 if first is None:
                     first = seen[t] = analyse_line(i, (0, len(t)), t, lex)
-                    lines.append(first)
-                else:
-                    lines.append(replace(first, index=i))
+                lines.append(first)
             verdicts = score_lines(lines, lang)
             chars = sum(len(t) for t in removed)
             out.append(

@@ -35,6 +35,8 @@ _APPOSED_NAME_RE = re.compile(
     r",\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|le|la|da|di)){1,3})\s*(?:[.;!?]|$)"
 )
 _PREV_WORD_RE = re.compile(r"([\w'’-]+)\s+$")
+_VERB_LEFT_WORD_RE = re.compile(r"[\w'’-]+")
+_INVERTED_AUX_RE = re.compile(r"-t-(?:il|elle|on)$|-(?:ils|elles)$")
 _URL_RE = re.compile(r"https?://|www\.|\w\.(?:com|fr|org|net)\b")
 # Phrase length bound (tokens): a source is named within a few words of its cue.
 MAX_PHRASE_TOKENS = 12
@@ -323,6 +325,7 @@ class AttributionReader:
         self.hedges: dict[str, PhraseIndex] = {}
         self.aux: dict[str, frozenset[str]] = {}
         self.passive: dict[str, frozenset[str]] = {}
+        self.forms: dict[str, frozenset[str]] = {}  # strong and weak forms together
         for lang in LANGS:
             self.strong[lang] = frozenset(f.lower() for fs in rep["verbs"][lang].values() for f in fs)
             self.weak[lang] = (
@@ -333,6 +336,7 @@ class AttributionReader:
             self.hedges[lang] = PhraseIndex(hedges[lang])
             self.aux[lang] = frozenset(rep["auxiliaries"][lang])
             self.passive[lang] = frozenset(rep["passive"][lang])
+            self.forms[lang] = self.strong[lang] | self.weak[lang]
         self.adverb_ok = re.compile(
             r"\w+ment|aussi|encore|déjà|ainsi|également|toujours|bien|pas|alors|also|already|again|then|later|previously",
             re.IGNORECASE,
@@ -388,8 +392,8 @@ class AttributionReader:
         out: list[_VerbHit] = []
         strong, weak, inversions = self.strong[lang], self.weak[lang], self.inversions[lang]
         words = word_set(doc)
-        present = [(w, w, "") for w in words & (strong | weak)]
-        for w in words:
+        present = [(w, w, "") for w in words & self.forms[lang]]
+        for w in [w for w in words if "-" in w]:  # an inverted pronoun is hyphen-joined
             cut = w.find("-")
             if cut > 0 and w[cut:] in inversions and (w[:cut] in strong or w[:cut] in weak):
                 present.append((w, w[:cut], w[cut:]))
@@ -408,7 +412,7 @@ class AttributionReader:
         # Walk back over an auxiliary and an adverb: "a déclaré", "a également indiqué", "has said".
         v0 = m.start
         before = text[s0:v0]
-        words = list(re.finditer(r"[\w'’-]+", before[-40:]))
+        words = list(_VERB_LEFT_WORD_RE.finditer(before[-40:]))
         offset = v0 - len(before[-40:])
         k = len(words) - 1
         if (
@@ -420,7 +424,7 @@ class AttributionReader:
             k -= 1
         if k >= 0 and words[k].group().lower() in self.aux[lang]:
             aux = words[k]
-            if re.search(r"-t-(?:il|elle|on)$|-(?:ils|elles)$", aux.group()):
+            if _INVERTED_AUX_RE.search(aux.group()):
                 return Attribution(
                     (offset + aux.start(), m.end), (offset + aux.start(), m.end), "anaphoric", si
                 )
