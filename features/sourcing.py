@@ -509,10 +509,11 @@ class AttributionReader:
 def _comma_chunks(text: str, a: int, b: int) -> list[Span]:
     out = []
     pos = a
-    for i in range(a, b):
-        if text[i] == ",":
-            out.append((pos, i))
-            pos = i + 1
+    i = text.find(",", a, b)
+    while i >= 0:
+        out.append((pos, i))
+        pos = i + 1
+        i = text.find(",", pos, b)
     out.append((pos, b))
     # Trim spaces so that chunk starts point at a word.
     trimmed = []
