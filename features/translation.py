@@ -927,6 +927,15 @@ _MT_FOLD = {"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'"
 # Views of the token stream and the longest n-gram counted in each: "a" content words as their shape,
 # "s" content words as their three-letter ending, "z" content words as their frequency band.
 MT_VIEWS: dict[str, int] = {"a": 3, "s": 2, "z": 2}
+# The character view "c": the token stream with every word the language's word frequencies know well
+# enough (Zipf >= MT_CHAR_ZIPF) kept as it is, lower-cased, and rarer words (names, rare terms) as
+# their "s" token; its character n-grams of orders MT_CHAR_ORDERS, hashed into 2**MT_CHAR_BITS buckets.
+MT_CHAR_ZIPF = 2.0
+MT_CHAR_ORDERS = (2, 5)
+MT_CHAR_BITS = 18
+# Odd 64-bit multipliers of the character n-gram hash (any fixed odd constants would do).
+_HASH_A = np.uint64(0x9E3779B97F4A7C15)
+_HASH_B = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 class _TokenViews(dict):  # type: ignore[type-arg]
@@ -936,7 +945,7 @@ class _TokenViews(dict):  # type: ignore[type-arg]
         super().__init__()
         self._make = make
 
-    def __missing__(self, tok: str) -> tuple[str, str, str]:
+    def __missing__(self, tok: str) -> tuple[str, str, str, str]:
         v = self[tok] = self._make(tok)
         return v  # type: ignore[no-any-return]
 
@@ -945,7 +954,9 @@ class MtTokenizer:
     """Turns a text into topic-neutral token streams, one per view of `MT_VIEWS`: frequent (style) words,
     elided prefixes ("l'") and punctuation are kept; every other word becomes its shape ("Xx", "x", "9",
     "XX", "x-" for a compound), its ending ("~ion") or its frequency band ("z4"; "zo" when unknown to the
-    language's word frequencies). Spacing and typography (quote and dash styles) are ignored."""
+    language's word frequencies). The extra view "c" keeps the words the language knows well, lower-cased,
+    and hides only rare ones (names, rare terms) behind their ending or shape: the character view's input.
+    Spacing and typography (quote and dash styles) are ignored."""
 
     def __init__(self, lang: str, style_words: Iterable[str], elisions: Iterable[str]) -> None:
         self.lang = lang
@@ -959,23 +970,24 @@ class MtTokenizer:
         self._elided = re.compile(rf"(?i:{alts})")
         self._cache = _TokenViews(self._views)
 
-    def _views(self, tok: str) -> tuple[str, str, str]:
+    def _views(self, tok: str) -> tuple[str, str, str, str]:
         low = tok.lower().replace("’", "'")
         if low in self._style or low[-1] == "'":
-            return low, low, low
+            return low, low, low, low
         first = tok[0]
         if not first.isalnum() and first != "_":
             p = "..." if tok[:2] == ".." else _MT_FOLD.get(tok, tok)
-            return p, p, p
+            return p, p, p, p
         if first.isdigit():
-            return "9", "9", "9"
+            return "9", "9", "9", "9"
         upper = first.isupper()
         shape = ("XX" if len(tok) > 1 and tok.isupper() else "Xx") if upper else "x"
         if "-" in low:
             shape += "-"
         end = shape if upper or not low.isalpha() else "~" + low[-3:]
         z = zipf(low, self.lang)
-        return shape, end, ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
+        band = ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
+        return shape, end, band, low if z >= MT_CHAR_ZIPF else end
 
     def _split_elisions(self, tokens: list[str]) -> list[str]:
         """`tokens` with elided prefixes cut off as tokens of their own ("l'armée" -> "l'", "armée"):
@@ -996,9 +1008,9 @@ class MtTokenizer:
             self._cache.clear()
         views = list(map(self._cache.__getitem__, self._split_elisions(self._re.findall(text))))
         if not views:
-            return {"a": [], "s": [], "z": []}
-        a, s, z = zip(*views, strict=True)
-        return {"a": list(a), "s": list(s), "z": list(z)}
+            return {"a": [], "s": [], "z": [], "c": []}
+        a, s, z, c = zip(*views, strict=True)
+        return {"a": list(a), "s": list(s), "z": list(z), "c": list(c)}
 
 
 def mt_tokens(doc: Document, tokenizer: MtTokenizer) -> dict[str, list[str]]:
@@ -1013,7 +1025,9 @@ def mt_profile(doc: Document, tokenizer: MtTokenizer) -> dict[str, float]:
     Shared with the training and evaluation scripts so that a model is always trained on exactly what it
     scores (MachineTranslationEstimate computes the same values with arrays)."""
     out: dict[str, float] = {}
-    for view, toks in mt_tokens(doc, tokenizer).items():
+    streams = mt_tokens(doc, tokenizer)
+    for view in MT_VIEWS:
+        toks = streams[view]
         counts: Counter[tuple[str, ...]] = Counter()
         for n in range(1, MT_VIEWS[view] + 1):
             counts.update(zip(*(toks[k:] for k in range(n)), strict=False))  # shifted copies: shortest wins
@@ -1022,6 +1036,50 @@ def mt_profile(doc: Document, tokenizer: MtTokenizer) -> dict[str, float]:
         for g, v in vals.items():
             out[f"{view}:{' '.join(g)}"] = v / norm
     return out
+
+
+def mt_char_counts(forms: list[str]) -> tuple[Any, Any]:
+    """The character view of a token stream ("c" of MtTokenizer): the hashed buckets (sorted int64) of
+    every character n-gram of orders MT_CHAR_ORDERS in the tokens joined by single spaces, and their
+    counts. Shared with the training and evaluation scripts."""
+    text = " ".join(forms)
+    c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) * _HASH_A
+    lo, hi = MT_CHAR_ORDERS
+    shift = np.uint64(64 - MT_CHAR_BITS)
+    # Every n-gram's bucket in one preallocated uint32 array (sorting 32-bit keys is the main cost).
+    out = np.empty(sum(max(len(c) - n + 1, 0) for n in range(lo, hi + 1)), dtype=np.uint32)
+    pos = 0
+    if lo == 1:
+        out[: len(c)] = c >> shift
+        pos = len(c)
+    h = c
+    for n in range(2, hi + 1):
+        m = len(c) - n + 1
+        if m <= 0:
+            break
+        # The hash of an n-gram from the hash of its first n-1 characters (wrapping uint64 arithmetic).
+        h = (h[:m] * _HASH_B) ^ c[n - 1 :]
+        if n >= lo:
+            out[pos : pos + m] = h >> shift
+            pos += m
+    out.sort()
+    first = np.empty(len(out), dtype=bool)
+    first[:1] = True
+    np.not_equal(out[1:], out[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return out[starts].astype(np.int64), np.diff(starts, append=len(out))
+
+
+def mt_char_idf(df: Any, n_docs: int) -> Any:
+    """Smoothed inverse document frequency of each bucket (as scikit-learn's TfidfTransformer)."""
+    return np.log((1.0 + n_docs) / (1.0 + np.asarray(df, dtype=float))) + 1.0
+
+
+def mt_char_values(keys: Any, counts: Any, idf: Any) -> Any:
+    """The character view's feature values for `mt_char_counts`'s buckets: sublinear frequency times the
+    bucket's idf, L2-normalised (a TF-IDF vector)."""
+    v = (1.0 + np.log(counts)) * idf[keys]
+    return v / (float(np.sqrt((v * v).sum())) or 1.0)
 
 
 def _lowered_words(doc: Document) -> list[str]:
@@ -1084,16 +1142,44 @@ def _ngram_keys(ids: Any, order: int) -> Any:
     return np.concatenate(parts)
 
 
+def mt_char_pack(values: Any, dtype: str) -> str:
+    """An array as base64 of its zlib-compressed little-endian bytes (compact JSON for the model file)."""
+    import base64
+    import zlib
+
+    return base64.b64encode(zlib.compress(np.asarray(values, dtype=dtype).tobytes(), 9)).decode("ascii")
+
+
+def mt_char_arrays(m: dict[str, Any]) -> tuple[Any, Any]:
+    """The character view's idf and coefficient per bucket from its model entry (`mt_char_pack`ed
+    document frequencies as uint16 and coefficients as float32)."""
+    import base64
+    import zlib
+
+    if m["bits"] != MT_CHAR_BITS or tuple(m["orders"]) != MT_CHAR_ORDERS or m["zipf"] != MT_CHAR_ZIPF:
+        raise ValueError("the character model was trained with other settings than MT_CHAR_*")
+    df = np.frombuffer(zlib.decompress(base64.b64decode(m["df"])), dtype="<u2")
+    coef = np.frombuffer(zlib.decompress(base64.b64decode(m["coef"])), dtype="<f4").astype(float)
+    if len(df) != len(coef) or len(df) != 1 << MT_CHAR_BITS:
+        raise ValueError("character model arrays of the wrong size")
+    return mt_char_idf(df, int(m["n_docs"])), coef
+
+
 class MachineTranslationEstimate(Feature):
     """Document-level probability that the text is machine-translated, even when it reads fluently, and
     the most likely source language when the artefact detectors found evidence for one.
 
-    A logistic model (shipped as JSON coefficients, trained by `scripts/train_translation_mt.py`) over a
-    topic-neutral "distorted" view of the text (`mt_profile`): frequent words and punctuation kept, every
-    other word replaced by its shape, its ending or its frequency band, then n-grams of those tokens.
-    That captures the literal syntax, connectors and word choices of machine translation without the
-    subject matter. French only for now (the model is per language; English documents get the
-    artefact-based source language only).
+    A logistic model (shipped as JSON coefficients, trained by `scripts/train_translation_mt.py`) over
+    two views of the text. The word view (`mt_profile`): frequent words and punctuation kept, every other
+    word replaced by its shape, its ending or its frequency band, then n-grams of those tokens (the
+    literal syntax and connectors of machine translation without the subject matter). The character view
+    (`mt_char_counts`): TF-IDF of hashed character n-grams of the token stream with only rare words
+    (names, rare terms) hidden, spacing and typography folded (word choice and morphology). Common
+    words are kept there, so the subject matter moves the estimate somewhat; names do not. The shipped
+    model has only the character view (the word view added nothing to it on WMT and costs more time);
+    a model file with word n-grams is scored with both.
+    French only for now (the model is per language; English documents get the artefact-based source
+    language only).
     Known false positives: plain, formulaic human copy (agency wires, press releases, documentation)
     and human translations, which share much of machine translation's literal style.
     """
@@ -1109,6 +1195,12 @@ class MachineTranslationEstimate(Feature):
         model = load_lexicon("translation/mt_model")
         # Per language: intercept and, per view, the model's n-gram keys (sorted) and coefficients.
         self._models: dict[str, tuple[float, dict[str, tuple[Any, Any]]]] = {}
+        # Per language: the character view's idf and coefficient per hash bucket.
+        self._char: dict[str, tuple[Any, Any]] = {
+            lang: mt_char_arrays(m["char"])
+            for lang, m in model.items()
+            if not lang.startswith("_") and "char" in m
+        }
         self._ids = _TokenIds()
         grams: dict[str, list[tuple[str, list[str], float]]] = {}
         for lang, m in model.items():
@@ -1154,19 +1246,25 @@ class MachineTranslationEstimate(Feature):
         z, per_view = m
         self._ids.trim()
         # mt_profile's values with arrays: n-gram keys packed in int64 (20 bits per token id).
-        for view, toks in mt_tokens(doc, self._tokenizers[lang]).items():
-            if not toks:
+        streams = mt_tokens(doc, self._tokenizers[lang])
+        for view in MT_VIEWS:
+            toks = streams[view]
+            if not toks or not len(per_view[view][0]):  # a model without the view: skip its work
                 continue
             ids = np.fromiter(map(self._ids.__getitem__, toks), dtype=np.int64, count=len(toks))
             keys, counts = np.unique(_ngram_keys(ids, MT_VIEWS[view]), return_counts=True)
             vals = 1.0 + np.log(counts)
             norm = float(np.sqrt((vals * vals).sum())) or 1.0
             mkeys, mcoef = per_view[view]
-            if not len(mkeys):
-                continue
             pos = np.minimum(np.searchsorted(mkeys, keys), len(mkeys) - 1)
             hit = mkeys[pos] == keys
             z += float((mcoef[pos[hit]] * vals[hit]).sum()) / norm
+        char = self._char.get(lang)
+        if char is not None:
+            idf, coef = char
+            keys, counts = mt_char_counts(mt_tokens(doc, self._tokenizers[lang])["c"])
+            if len(keys):
+                z += float(coef[keys] @ mt_char_values(keys, counts, idf))
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def extract(self, doc: Document) -> list[Signal]:

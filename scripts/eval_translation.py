@@ -113,26 +113,27 @@ def false_flags(limit: int | None) -> None:
         print(f"  {name:28s} {1000 * t / n:6.2f} ms/doc (wall)")
 
 
-def _cv_auc(
-    texts: list[str], profs: list[dict[str, float]], y: Any, groups: list[str], w: Any, folds: int
-) -> tuple[float, float]:
-    """Out-of-fold ROC AUC of the style model (on `mt_profile`s) and of the TF-IDF char n-gram baseline
-    (on texts). In each fold the style model's vocabulary and its C (by an inner GroupKFold over the
-    training groups only) are chosen on the training part; the baseline keeps its fixed settings."""
+def _cv_auc(texts: list[str], y: Any, groups: list[str], w: Any, folds: int) -> tuple[float, float]:
+    """Out-of-fold ROC AUC of the style model (on `mt_profile`s and `mt_char_counts`) and of the TF-IDF
+    char n-gram baseline (on texts). In each fold the style model's vocabularies, idf, C and character
+    weight (by an inner GroupKFold over the training groups only) are chosen on the training part, and
+    its probabilities calibrated on that inner CV's out-of-fold values (pooled out-of-fold AUC compares
+    models of different folds: uncalibrated, a larger C in one fold alone shifts its scores); the
+    baseline keeps its fixed settings."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
-    from scripts.train_translation_mt import choose_C, fit, predict
+    from scripts.train_translation_mt import char_counts, predict, profiles, train
 
+    profs = profiles(texts)
+    chars = char_counts(texts)
     ours = np.zeros(len(y))
     base = np.zeros(len(y))
     for tr, te in GroupKFold(n_splits=folds).split(texts, y, groups):
-        C, _ = choose_C(profs, y, w, groups, tr)
-        vocab, model = fit(profs, y, w, tr, C)
-        ours[te] = predict(profs, vocab, model, te)
+        ours[te] = predict(profs, chars, train(profs, chars, y, w, groups, tr)[0], te)
         vec = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000
         )
@@ -157,24 +158,23 @@ def wmt_auc(folds: int) -> None:
     """ROC AUC on WMT (text_norm), cross-validated by group, next to the TF-IDF baseline."""
     import numpy as np
 
-    from scripts.train_translation_mt import profiles, weights
+    from scripts.train_translation_mt import weights
 
     with WMT.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     texts = [r["text_norm"] for r in rows]
-    profs = profiles(texts)
     y = np.array([r["label"] == "machine_translation" for r in rows])
     w = weights(rows)
     groups = [r["group"] for r in rows]
     print(
         f"\n== WMT21 de->fr / fr (text_norm), {len(rows)} docs, {len(set(groups))} groups, GroupKFold({folds}), class- and group-weighted AUC"
     )
-    a, b = _cv_auc(texts, profs, y, groups, w, folds)
+    a, b = _cv_auc(texts, y, groups, w, folds)
     print(
         f"  MT vs all human (original + translation): style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}"
     )
     squeezed = [_squeeze(t) for t in texts]
-    a, b = _cv_auc(squeezed, profiles(squeezed), y, groups, w, folds)
+    a, b = _cv_auc(squeezed, y, groups, w, folds)
     print(
         f"  same, quote/apostrophe/;:!? spacing squeezed: style model AUC {a:.3f} | TF-IDF baseline AUC {b:.3f}"
     )
@@ -183,7 +183,6 @@ def wmt_auc(folds: int) -> None:
     for label, tx in (("", texts), (", spacing squeezed", squeezed)):
         a, b = _cv_auc(
             [tx[i] for i in keep],
-            profiles([tx[i] for i in keep]),
             y[keep],
             [groups[i] for i in keep],
             weights(sub),
@@ -202,7 +201,6 @@ def mt_labelled_auc(folds: int) -> None:
 
     from features.translation import MachineTranslationEstimate
     from scorer.documents import from_text
-    from scripts.train_translation_mt import profiles
 
     with gzip.open(MT_LABELLED, "rt", encoding="utf-8") as f:
         pairs = [json.loads(line) for line in f]
@@ -222,7 +220,7 @@ def mt_labelled_auc(folds: int) -> None:
     print(
         f"\n== mt_labelled_fr (Microsoft docs, MT vs HT of the same English source), {len(rows)} docs, GroupKFold({folds}) by path"
     )
-    a, b = _cv_auc(texts, profiles(texts), y, [r["group"] for r in rows], w, folds)
+    a, b = _cv_auc(texts, y, [r["group"] for r in rows], w, folds)
     print(f"  style model AUC {a:.3f} | TF-IDF char 2-5 LR baseline AUC {b:.3f}")
     est = MachineTranslationEstimate()
     probs = [est.probability(from_text(t, language="fr")) or 0.0 for t in texts]

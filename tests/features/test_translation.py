@@ -417,9 +417,16 @@ def _profile_probability(text: str) -> float:
 
     words = load_lexicon("translation/mt_style_words")
     tok = tr.MtTokenizer("fr", words["fr"], words["fr_elisions"])
-    prof = tr.mt_profile(make_doc(text, language="fr"), tok)
+    doc = make_doc(text, language="fr")
+    prof = tr.mt_profile(doc, tok)
     m = load_lexicon("translation/mt_model")["fr"]
     z = m["intercept"] + sum(w * prof.get(n, 0.0) for n, w in zip(m["features"], m["coef"], strict=True))
+    # The character view: TF-IDF of the hashed n-grams, one bucket at a time.
+    idf, coef = tr.mt_char_arrays(m["char"])
+    keys, counts = tr.mt_char_counts(tr.mt_tokens(doc, tok)["c"])
+    vals = [(1.0 + math.log(int(n))) * float(idf[k]) for k, n in zip(keys, counts, strict=True)]
+    norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+    z += sum(float(coef[k]) * v / norm for k, v in zip(keys, vals, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -435,7 +442,24 @@ def test_mt_model_file_matches_profile() -> None:
         assert view in tr.MT_VIEWS and 1 <= len(gram.split(" ")) <= tr.MT_VIEWS[view]
     # Every n-gram of the model can come out of the profile of some text: its names use the profile's form.
     prof = tr.mt_profile(make_doc(FR_LITERAL, language="fr"), _estimate()._tokenizers["fr"])
-    assert set(prof) & set(m["features"])
+    assert not m["features"] or set(prof) & set(m["features"])
+    # The character view: a coefficient only for buckets seen in training, and some of them in a text.
+    idf, coef = tr.mt_char_arrays(m["char"])
+    assert len(idf) == len(coef) == 1 << tr.MT_CHAR_BITS
+    assert (idf[coef != 0] < idf.max()).all() and (coef != 0).any()
+    keys, _ = tr.mt_char_counts(
+        tr.mt_tokens(make_doc(FR_LITERAL, language="fr"), _estimate()._tokenizers["fr"])["c"]
+    )
+    assert (coef[keys] != 0).sum() > len(keys) // 2
+
+
+def test_mt_char_counts_count_every_ngram() -> None:
+    # "ab ab": 4 + 3 + 2 + 1 n-grams of orders 2 to 5, of which "ab" twice; the others once each.
+    keys, counts = tr.mt_char_counts(["ab", "ab"])
+    assert sum(counts) == 10 and len(keys) == 9 and sorted(counts)[-1] == 2
+    assert list(keys) == sorted(keys)
+    assert tr.mt_char_counts(["ab", "ab"])[0].tolist() == keys.tolist()  # deterministic hash
+    assert len(tr.mt_char_counts([])[0]) == 0 and len(tr.mt_char_counts(["a"])[0]) == 0
 
 
 @pytest.mark.parametrize("text", [FR_CLEAN, FR_LITERAL, "Oui.", "« Non ! » a-t-il dit… 3 000 € – 5 %"])
@@ -492,6 +516,8 @@ def test_mt_tokens_keep_style_words_and_hide_content() -> None:
     toks = _estimate()._tokenizers["fr"]("L’Iran a vendu 300 maisons à Vorlaskin-Zeitung.")
     assert toks["a"] == ["l'", "Xx", "a", "x", "9", "x", "à", "Xx-", "."]
     assert toks["s"][3] == "~ndu" and toks["z"][-2] == "Zo"
+    # The character view keeps known words and hides the unknown name.
+    assert toks["c"] == ["l'", "iran", "a", "vendu", "9", "maisons", "à", "Xx-", "."]
 
 
 def test_mt_probability_english_has_no_model() -> None:
