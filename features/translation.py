@@ -1043,7 +1043,7 @@ def mt_char_counts(forms: list[str]) -> tuple[Any, Any]:
     every character n-gram of orders MT_CHAR_ORDERS in the tokens joined by single spaces, and their
     counts. Shared with the training and evaluation scripts."""
     text = " ".join(forms)
-    c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) * _HASH_A
+    c = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64) * _HASH_A
     lo, hi = MT_CHAR_ORDERS
     shift = np.uint64(64 - MT_CHAR_BITS)
     # Every n-gram's bucket in one preallocated uint32 array (sorting 32-bit keys is the main cost).
