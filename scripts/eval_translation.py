@@ -10,10 +10,12 @@
    human translation of the same source documents).
 3. The same two models on `../shared/data/mt_labelled_fr/` (Microsoft documentation labelled MT/HT),
    cross-validated by document path, and the shipped model applied to it as is.
+4. With `--baseline-grid`: the baseline on WMT at each C of a grid, the same C in every fold (its best
+   row is an upper bound for the baseline: C chosen on the test folds).
 
 Reads `../shared` relative to the repository root; says so and exits 0 when it is absent.
 
-    python scripts/eval_translation.py [--limit N] [--folds 5]
+    python scripts/eval_translation.py [--limit N] [--folds 5] [--baseline-grid]
 """
 
 from __future__ import annotations
@@ -193,6 +195,48 @@ def wmt_auc(folds: int) -> None:
         )
 
 
+def baseline_c_grid(folds: int, grid: tuple[float, ...] = (1, 3, 10, 30, 100, 1000)) -> None:
+    """The baseline at each C of a grid, the same C in every fold: its best row is an upper bound (C
+    chosen on the test folds) for the fixed C=10 of the main comparison."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    from scripts.train_translation_mt import weights
+
+    with WMT.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    texts = [r["text_norm"] for r in rows]
+    squeezed = [_squeeze(t) for t in texts]
+    keep = [i for i, r in enumerate(rows) if r["label"] != "human_original"]
+    setups = {
+        "MT vs all human": (rows, texts),
+        "spacing squeezed": (rows, squeezed),
+        "same sources": ([rows[i] for i in keep], [texts[i] for i in keep]),
+    }
+
+    def auc(sub: list[dict[str, Any]], tx: list[str], c: float) -> float:
+        y = np.array([r["label"] == "machine_translation" for r in sub])
+        w = weights(sub)
+        out = np.zeros(len(y))
+        for tr, te in GroupKFold(n_splits=folds).split(tx, y, [r["group"] for r in sub]):
+            vec = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000
+            )
+            lr = LogisticRegression(C=c, max_iter=5000).fit(
+                vec.fit_transform([tx[i] for i in tr]), y[tr], sample_weight=w[tr]
+            )
+            out[te] = lr.predict_proba(vec.transform([tx[i] for i in te]))[:, 1]
+        return float(roc_auc_score(y, out, sample_weight=w))
+
+    print("\n== TF-IDF baseline on WMT at each C (same C in every fold; the best row is C chosen on the test folds)")
+    print("  " + f"{'C':>6}  " + "  ".join(f"{name:>16}" for name in setups))
+    for c in grid:
+        print("  " + f"{c:>6g}  " + "  ".join(f"{auc(sub, tx, c):16.3f}" for sub, tx in setups.values()))
+
+
 def mt_labelled_auc(folds: int) -> None:
     """The same comparison on the Microsoft documentation MT/HT pairs, cross-validated by document path,
     plus the shipped (WMT-trained) model applied as is."""
@@ -255,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="only the first N fr_news articles")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--baseline-grid",
+        action="store_true",
+        help="also the baseline at each C of a grid on WMT (an upper bound for it; a few minutes)",
+    )
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print(f"../shared is absent ({SHARED}): no evaluation data, nothing to evaluate.")
@@ -266,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         english_false_flags()
     if WMT.is_file():
         wmt_auc(args.folds)
+        if args.baseline_grid:
+            baseline_c_grid(args.folds)
     if MT_LABELLED.is_file():
         mt_labelled_auc(args.folds)
     return 0
