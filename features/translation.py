@@ -1006,11 +1006,25 @@ class MtTokenizer:
     def __call__(self, text: str) -> dict[str, list[str]]:
         if len(self._cache) > 20_000:  # bound the memory of a long-running process
             self._cache.clear()
-        views = list(map(self._cache.__getitem__, self._split_elisions(self._re.findall(text))))
-        if not views:
-            return {"a": [], "s": [], "z": [], "c": []}
-        a, s, z, c = zip(*views, strict=True)
-        return {"a": list(a), "s": list(s), "z": list(z), "c": list(c)}
+        return _Streams(list(map(self._cache.__getitem__, self._split_elisions(self._re.findall(text)))))
+
+
+# Position of each view in the tuples MtTokenizer caches per token.
+_VIEW_INDEX = {"a": 0, "s": 1, "z": 2, "c": 3}
+
+
+class _Streams(dict):  # type: ignore[type-arg]
+    """A document's token stream per view, each list built from the per-token views when first read:
+    the shipped model reads only the views it has coefficients for."""
+
+    def __init__(self, views: list[tuple[str, str, str, str]]) -> None:
+        super().__init__()
+        self._views = views
+
+    def __missing__(self, view: str) -> list[str]:
+        i = _VIEW_INDEX[view]  # KeyError for an unknown view, as a plain dict
+        out = self[view] = [v[i] for v in self._views]
+        return out
 
 
 def mt_tokens(doc: Document, tokenizer: MtTokenizer) -> dict[str, list[str]]:
