@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import TextIO
 
 from features import build_features
@@ -107,6 +107,28 @@ def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     return [_score_one(scorer, options, want_text, seq, item) for seq, item in batch]
 
 
+_HTML_SUFFIXES = (".html", ".htm")
+_HTML_WARM_UP_PAGES = 3  # a few pages: not every page reaches every lazily loaded part
+
+
+def _warm_html(scorer: Scorer, head: list[tuple[int, Item | InputFailure]], options: ReadOptions) -> None:
+    """Score (and discard) the first few HTML items of `head`, if any, to load the HTML machinery."""
+    done = 0
+    for _, item in head:
+        if done >= _HTML_WARM_UP_PAGES:
+            return
+        if not isinstance(item, Item) or not (item.kind == "html" or item.suffix.lower() in _HTML_SUFFIXES):
+            continue
+        doc = load_item(item, options)
+        if isinstance(doc, InputFailure):
+            continue
+        try:
+            scorer.score(doc)
+        except Exception:  # noqa: BLE001 - a warm-up only; the worker reports this item's failure
+            logger.debug("warm-up scoring failed on %s", item.location, exc_info=True)
+        done += 1
+
+
 def _context() -> mp.context.BaseContext:
     # fork starts workers in milliseconds and shares the imported modules; elsewhere use the default.
     return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
@@ -144,6 +166,12 @@ def _score_parallel(
     if ctx.get_start_method() == "fork":
         _PRELOADED = (settings, build_scorer(settings))
         _PRELOADED[1].preload()
+        # The first HTML page loads the extractor's data (justext stop lists, dateparser's locales,
+        # compiled patterns: ~100 MB). When the first batches hold HTML, that happens here, once, in
+        # memory the workers share, instead of once in each worker. A text-only input loads none of it.
+        head = list(islice(numbered, jobs * AHEAD * BATCH))
+        _warm_html(_PRELOADED[1], head, options)
+        numbered = chain(head, numbered)
         # Objects the collector never visits are never written to, so their pages stay shared.
         gc.freeze()
 

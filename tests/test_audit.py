@@ -267,3 +267,26 @@ def test_histogram_svg_has_a_bar_per_bin() -> None:
     bins = [{"from": i * 10, "to": i * 10 + 10, "count": i % 3} for i in range(10)]
     svg = histogram_svg(bins)
     assert svg.startswith("<svg") and svg.count("<rect") == 10
+
+
+def test_html_warm_up_scores_only_the_first_few_html_items(tmp_path: Path) -> None:
+    # Before the workers fork, a few HTML items of the first batches are scored in the parent to load
+    # the extractor's data once; text items and unreadable pages are passed over.
+    from scorer import parallel
+    from scorer.inputs import Item
+
+    page = (FIXTURES / "examples" / "en_page.html").read_bytes()
+    items: list = [(0, Item(str(tmp_path / "a.txt"), "file", b"Some text.", suffix=".txt"))]
+    items += [(0, Item(str(tmp_path / "broken.html"), "file", b"<html></html>", suffix=".html"))]
+    items += [(i, Item(str(tmp_path / f"p{i}.html"), "file", page, suffix=".html")) for i in range(1, 6)]
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def score(self, doc):  # type: ignore[no-untyped-def]
+            self.seen.append(doc.origin)
+
+    rec = Recorder()
+    parallel._warm_html(rec, items, parallel.DEFAULT_OPTIONS)  # type: ignore[arg-type]
+    assert rec.seen == ["html"] * parallel._HTML_WARM_UP_PAGES
