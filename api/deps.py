@@ -225,11 +225,16 @@ class ScoringPool:
         try:
             ok, value = proc.conn.recv()
         except (EOFError, OSError):
-            logger.error("a scoring process died (exit code %s); starting another", proc.process.exitcode)
+            logger.error("a scoring process died (exit code %s)", proc.process.exitcode)
             proc.close()
             ok, value = False, RuntimeError("the scoring process died")
-            proc = _Process()
-        self._idle.append(proc)
+            if self._started:
+                self._idle.append(_Process())  # its replacement
+        else:
+            if self._started:
+                self._idle.append(proc)
+            else:  # the pool was closed while this process was busy: it ends now that it has answered
+                proc.close()
         if future is not None and not future.done():
             if ok:
                 future.set_result(value)
@@ -237,7 +242,8 @@ class ScoringPool:
                 future.set_exception(value)
 
     def close(self) -> None:
-        """Stop accepting work; running scoring finishes in the background."""
+        """Stop accepting work; running scoring finishes in the background (a busy scoring process
+        ends when it has answered, or with the server)."""
         self._started = False
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)

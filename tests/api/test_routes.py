@@ -467,6 +467,27 @@ def test_a_scoring_process_that_dies_is_replaced() -> None:
     assert first != os.getpid() and after not in (first, os.getpid())
 
 
+def _nap(_: Any) -> str:
+    time.sleep(0.3)
+    return "done"
+
+
+def test_a_scoring_process_busy_at_close_answers_then_ends() -> None:
+    async def run() -> tuple[str, Any]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1)
+        pool.start(object())  # type: ignore[arg-type]
+        proc = pool._idle[0]
+        task = asyncio.ensure_future(pool.run(_nap, None))  # type: ignore[arg-type]
+        await asyncio.sleep(0.05)  # the request is in the process
+        pool.close()
+        return await task, proc
+
+    answer, proc = asyncio.run(run())
+    assert answer == "done"
+    proc.process.join(timeout=2.0)
+    assert not proc.process.is_alive()
+
+
 def test_overloaded_is_503_with_retry_after() -> None:
     app = create_app(
         ApiSettings(threads=1, queue_timeout=0.05), load_scorer=lambda: SlowScorer(0.5), warm_up=False
