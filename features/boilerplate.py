@@ -37,6 +37,7 @@ _TIME_RE = re.compile(r"\s*(?:\d{1,2}[:h]\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\
 _COUNT_RE = re.compile(r"\((?:[1-9]\d{0,5}|0)\)\s*$")
 _TERMINAL = frozenset('.!?»"”…)')
 _SEPARATORS = "|›»>•·/"
+_SEPARATOR_ANY_RE = re.compile("[" + re.escape(_SEPARATORS) + "]")
 _ELLIPSIS = ("...", "…")
 
 
@@ -197,8 +198,17 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
     # A furniture phrase only changes the verdict of a short line or at a line's start: long lines are
     # searched at their start only, which bounds the work on long paragraphs.
     head = tokens if len(tokens) <= 25 else tokens[: lex.max_phrase]
-    hits, longest = _ngram_hits(head, lex.phrases, lex.prefixes, lex.max_phrase, lex.firsts)
-    marker_start = _starts_with(tokens, lex.markers, lex.prefixes, lex.max_phrase)
+    firsts = lex.firsts
+    # Most lines hold no word that starts a phrase or a marker: one set test instead of the searches.
+    if firsts.isdisjoint(head):
+        hits, longest = 0, 0
+    else:
+        hits, longest = _ngram_hits(head, lex.phrases, lex.prefixes, lex.max_phrase, firsts)
+    marker_start = (
+        bool(tokens)
+        and tokens[0] in firsts
+        and _starts_with(tokens, lex.markers, lex.prefixes, lex.max_phrase)
+    )
     word_share = (
         sum(1 for t in tokens if t in lex.words) / len(tokens) if 0 < len(tokens) <= 8 else 0.0
     )  # used on short lines only
@@ -215,7 +225,7 @@ def analyse_line(index: int, span: Span, text: str, lex: Lexicons) -> Line:
         word_share=word_share,
         glue=glue,
         glue_at=glue_at,
-        separators=sum(map(text.count, _SEPARATORS)),
+        separators=sum(map(text.count, _SEPARATORS)) if _SEPARATOR_ANY_RE.search(text) else 0,
         artefact=("_" in text or "[" in text or "{" in text or "%" in text)
         and bool(_ARTEFACT_RE.search(text)),
         terminal=bool(stripped) and stripped[-1] in _TERMINAL,
