@@ -41,7 +41,6 @@ def _lexicon(lang: str) -> dict[str, Any]:
 _VOWELS = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿœæ]+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=65_536)  # news repeats its words across articles; bounded for long runs
 def vowel_syllables(word: str, lang: str = "fr") -> int:
     """Syllables of `word` as vowel groups (at least 1): a C-speed regex, 3x cheaper than hyphenation.
     English final e is silent ("despite"), except after a consonant + l ("table")."""
@@ -56,7 +55,12 @@ def vowel_syllables(word: str, lang: str = "fr") -> int:
     return max(1, n)
 
 
-@lru_cache(maxsize=200_000)
+# Words whose syllable count a process keeps (about 3 MB): a worker of a long audit keeps its memory
+# bounded, and the frequent words of news are back in the cache within a few documents after it is cleared.
+SYLLABLE_CACHE_WORDS = 30_000
+
+
+@lru_cache(maxsize=SYLLABLE_CACHE_WORDS)
 def syllables(word: str, pyphen_lang: str) -> int:
     """Syllables of `word` as textstat counts them without a pronunciation dictionary (hyphenation
     points + 1). textstat's English path loads CMUdict through nltk, which downloads it at run time:
@@ -100,7 +104,7 @@ def sentence_initial(doc: Document) -> frozenset[int]:
 
 
 # Syllables per word and language, shared by every document of the process (news repeats its words): a
-# plain dict lookup is twice as cheap as the lru_cache call it saves; cleared when it grows too big.
+# plain dict lookup is twice as cheap as the lru_cache call it saves. Cleared past SYLLABLE_CACHE_WORDS.
 _SYLLABLES: dict[str, dict[str, int]] = {}
 
 
@@ -200,7 +204,7 @@ class ReadabilityIndex(Feature):
             syl_of = {w: syllables(w, pl) for w in counts}
         else:
             known = _SYLLABLES.setdefault(lang, {})
-            if len(known) > 200_000:
+            if len(known) > SYLLABLE_CACHE_WORDS:
                 known.clear()
             syl_of = {}
             for w in counts:

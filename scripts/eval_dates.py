@@ -4,7 +4,9 @@ against htmldate alone, on the same pages of `../shared/data/dates` (gold dates 
     python scripts/eval_dates.py [--limit N]
 
 Prints the share of pages whose date equals the gold date (a page with no gold date counts as right when
-no date is returned), overall and per language group.
+no date is returned), overall and per language group. Once the first page has gone through the scorer,
+htmldate's free-text parser is the scorer's (limited to `scorer.documents.DATE_TEXT_LANGUAGES`) in every
+column; with dateparser's ~200 locales instead the figures are the same (90.8% for the scorer).
 """
 
 from __future__ import annotations

@@ -44,6 +44,34 @@ def test_html_document_carries_metadata() -> None:
     assert doc.removed_text and "newsletter" in doc.removed_text
 
 
+_BODY = {
+    "fr": "Le conseil municipal a voté le budget après un long débat sur les écoles du quartier. ",
+    "en": "The city council passed the budget after a long debate about the district's schools. ",
+}
+
+
+@pytest.mark.parametrize(
+    "lang, dateline",
+    [("fr", "Publié le 12 mars 2020 à 10h05"), ("en", "Published on Thursday, 12th of March 2020")],
+)
+def test_html_date_written_in_the_page_text_is_read(lang: str, dateline: str) -> None:
+    # No date in the markup: only the written-out date, which htmldate reads through its free-text parser.
+    html = f"<html><body><article><h1>Budget</h1><p>{dateline}</p><p>{_BODY[lang] * 8}</p></article></body></html>"
+    doc = documents.from_html(html)
+    assert doc.published == dt.date(2020, 3, 12)
+    assert doc.published_source == "metadata"
+
+
+def test_html_free_text_date_parser_is_limited_to_the_main_web_languages() -> None:
+    from htmldate import extractors
+
+    documents.from_html(f"<html><body><article><p>{_BODY['en'] * 8}</p></article></body></html>")
+    parser = extractors.get_external_parser()
+    assert parser.languages == list(documents.DATE_TEXT_LANGUAGES)
+    assert parser.get_date_data("12 марта 2020").date_obj == dt.datetime(2020, 3, 12)  # Russian: listed
+    assert parser.get_date_data("12. maaliskuuta 2020").date_obj is None  # Finnish: not listed
+
+
 def test_json_record_document() -> None:
     doc = documents.from_path(EXAMPLES / "fr_record.json")
     assert doc.id == "fr-record-1"
