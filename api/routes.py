@@ -55,10 +55,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter()
 
 
+def json_body(data: Any) -> bytes:
+    """Compact UTF-8 JSON, not re-validated through the response model: the payload is built from
+    `Result.to_dict()`."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
 def json_response(data: Any, status_code: int = 200) -> Response:
-    """JSON without re-validating through the response model: the payload is `Result.to_dict()`."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Response(body.encode("utf-8"), status_code=status_code, media_type="application/json")
+    """`data` as a JSON response (see `json_body`)."""
+    return Response(json_body(data), status_code=status_code, media_type="application/json")
 
 
 def build_document(req: ScoreRequest) -> features.Document:
@@ -76,13 +81,24 @@ def build_document(req: ScoreRequest) -> features.Document:
     return from_text(req.text or "", origin="api", **common)
 
 
-def score_one(scorer: Scorer, req: ScoreRequest, clean: bool) -> dict[str, Any]:
-    """Build and score one document (runs in a scoring thread)."""
+def score_result(scorer: Scorer, req: ScoreRequest, clean: bool) -> dict[str, Any]:
+    """Build and score one document: the CLI's JSON object."""
     return scorer.score(build_document(req), clean=clean).to_dict()
 
 
-def score_batch(scorer: Scorer, entries: list[Any], clean: bool) -> dict[str, Any]:
-    """Validate, build and score each entry; an entry's error is reported at its index."""
+# The two below run in a scoring thread or process and return the response body serialised there: the
+# event loop, which every request goes through, only passes the bytes on (and a process sends one
+# bytes object back instead of pickling a nested result).
+
+
+def score_one(scorer: Scorer, req: ScoreRequest, clean: bool) -> bytes:
+    """The JSON body for one document."""
+    return json_body(score_result(scorer, req, clean))
+
+
+def score_batch(scorer: Scorer, entries: list[Any], clean: bool) -> bytes:
+    """The JSON body for a batch: each entry validated, built and scored; an entry's error is reported at
+    its index."""
     results: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -91,7 +107,7 @@ def score_batch(scorer: Scorer, entries: list[Any], clean: bool) -> dict[str, An
             continue
         try:
             req = ScoreRequest.model_validate(entry)
-            results.append({"index": index, "status": 200, "result": score_one(scorer, req, clean)})
+            results.append({"index": index, "status": 200, "result": score_result(scorer, req, clean)})
         except ValidationError as e:
             detail, errors = describe_validation_errors(e.errors(include_url=False, include_input=False))
             results.append({"index": index, "status": 422, "error": {"detail": detail, "errors": errors}})
@@ -107,7 +123,7 @@ def score_batch(scorer: Scorer, entries: list[Any], clean: bool) -> dict[str, An
                 }
             )
     scored = sum(1 for r in results if r["status"] == 200)
-    return {"scored": scored, "failed": len(results) - scored, "results": results}
+    return json_body({"scored": scored, "failed": len(results) - scored, "results": results})
 
 
 CleanParam = Annotated[
@@ -129,7 +145,7 @@ async def post_score(
     clean: CleanParam = False,
 ) -> Response:
     """Score one article given as `text` or `html`. The result is the CLI's JSON object."""
-    return json_response(await pool.run(score_one, scorer, req, clean))
+    return Response(await pool.run(score_one, scorer, req, clean), media_type="application/json")
 
 
 @router.post(
@@ -152,7 +168,7 @@ async def post_score_batch(
         raise PayloadTooLarge(
             f"a batch holds at most {settings.max_batch} documents and this one has {len(req.documents)}: split it"
         )
-    return json_response(await pool.run(score_batch, scorer, req.documents, clean))
+    return Response(await pool.run(score_batch, scorer, req.documents, clean), media_type="application/json")
 
 
 @router.get(
