@@ -100,6 +100,37 @@ class Document:
             self._memo["words"] = cached
         return cached  # type: ignore[no-any-return]
 
+    @property
+    def word_texts(self) -> list[str]:
+        """The text of each of `words`, as written."""
+        cached = self._memo.get("word_texts")
+        if cached is None:
+            # findall reads the same matches as the spans' finditer, in C, without slicing them out.
+            cached = self._memo["word_texts"] = _WORD_RE.findall(self.text)
+        return cached  # type: ignore[no-any-return]
+
+    @property
+    def lower_text(self) -> str:
+        """`text` lower-cased (the same length as `text` for nearly every text, not for all: "İ")."""
+        cached = self._memo.get("lower_text")
+        if cached is None:
+            cached = self._memo["lower_text"] = self.text.lower()
+        return cached  # type: ignore[no-any-return]
+
+    @property
+    def lower_words(self) -> list[str]:
+        """Each of `words` lower-cased: sliced from `lower_text` when lower-casing kept every offset,
+        else lower-cased one by one."""
+        cached = self._memo.get("lower_words")
+        if cached is None:
+            low = self.lower_text
+            if len(low) == len(self.text):
+                cached = [low[a:b] for a, b in self.words]
+            else:
+                cached = [w.lower() for w in self.word_texts]
+            self._memo["lower_words"] = cached
+        return cached  # type: ignore[no-any-return]
+
     def memo(self, key: str, make: Any) -> Any:
         """Return the shared derived value `key`, computing it once with `make()`."""
         if key not in self._memo:

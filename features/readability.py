@@ -12,6 +12,7 @@ vowel groups by default; textstat's hyphenation counter is an option (`textstat_
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import statistics
 from collections import Counter
@@ -77,30 +78,35 @@ def sentence_words(doc: Document) -> list[tuple[Span, tuple[Span, ...]]]:
 
     def make() -> list[tuple[Span, tuple[Span, ...]]]:
         words = doc.words
-        starts = [w[0] for w in words]
-        out = []
-        for a, b in doc.sentences:
-            i = bisect.bisect_left(starts, a)
-            j = bisect.bisect_left(starts, b, i)
-            out.append(((a, b), words[i:j]))
-        return out
+        return [(sp, words[i:j]) for sp, (i, j) in zip(doc.sentences, sentence_ranges(doc), strict=True)]
 
     return doc.memo("readability.sentence_words", make)  # type: ignore[no-any-return]
 
 
-def word_texts(doc: Document) -> list[str]:
-    """The text of every word span, sliced once per document for the whole family."""
-    return doc.memo("readability.word_texts", lambda: [doc.text[a:b] for a, b in doc.words])  # type: ignore[no-any-return]
+def sentence_ranges(doc: Document) -> list[tuple[int, int]]:
+    """Each sentence's words as a range of indices into `doc.words` (start, end)."""
+
+    def make() -> list[tuple[int, int]]:
+        starts = [w[0] for w in doc.words]
+        out = []
+        for a, b in doc.sentences:
+            i = bisect.bisect_left(starts, a)
+            out.append((i, bisect.bisect_left(starts, b, i)))
+        return out
+
+    return doc.memo("readability.sentence_ranges", make)  # type: ignore[no-any-return]
 
 
 def sentence_initial(doc: Document) -> frozenset[int]:
     """Indices (into `doc.words`) of the first word of every sentence."""
+    return doc.memo(  # type: ignore[no-any-return]
+        "readability.sentence_initial", lambda: frozenset(i for i, _ in sentence_ranges(doc))
+    )
 
-    def make() -> frozenset[int]:
-        starts = [w[0] for w in doc.words]
-        return frozenset(bisect.bisect_left(starts, a) for a, _ in doc.sentences)
 
-    return doc.memo("readability.sentence_initial", make)  # type: ignore[no-any-return]
+def word_counts(doc: Document) -> Counter[str]:
+    """How often each word (as written) occurs in `doc`."""
+    return doc.memo("readability.word_counts", lambda: Counter(doc.word_texts))  # type: ignore[no-any-return]
 
 
 # Syllables per word and language, shared by every document of the process (news repeats its words): a
@@ -197,8 +203,8 @@ class ReadabilityIndex(Feature):
         lang = doc.base_language
         base, k_len, k_syl = self._cfg[lang]
         pl = self._pyphen[lang]
-        words = word_texts(doc)
-        counts = Counter(words)
+        words = doc.word_texts
+        counts = word_counts(doc)
         # Syllables once per distinct word of the document: news repeats its words.
         if self.textstat_syllables:
             syl_of = {w: syllables(w, pl) for w in counts}
@@ -206,14 +212,13 @@ class ReadabilityIndex(Feature):
             known = _SYLLABLES.setdefault(lang, {})
             if len(known) > SYLLABLE_CACHE_WORDS:
                 known.clear()
-            syl_of = {}
-            for w in counts:
-                n = known.get(w)
-                if n is None:
-                    n = known[w] = vowel_syllables(w, lang) if w.isalpha() else 1
-                syl_of[w] = n
+            # set.difference with a dict looks each of the document's words up (`keys() - keys()` would
+            # walk the whole process-wide cache).
+            for w in set(counts).difference(known):
+                known[w] = vowel_syllables(w, lang) if w.isalpha() else 1
+            syl_of = known
         n_words = len(words)
-        n_syl = sum(syl_of[w] * n for w, n in counts.items())
+        n_syl = sum(map(operator.mul, map(syl_of.__getitem__, counts), counts.values()))
         n_long = sum(n for w, n in counts.items() if len(w) > 6)
         flesch = base - k_len * n_words / len(sents) - k_syl * n_syl / n_words
         lix = n_words / len(sents) + 100.0 * n_long / n_words
@@ -401,7 +406,7 @@ class LexicalVariety(Feature):
         lang = doc.base_language
         if lang not in LANGUAGES:
             return []
-        raw = [w for w in word_texts(doc) if w[0].isalpha()]
+        raw = [w for w in doc.word_texts if w[0].isalpha()]
         if len(raw) < self.min_words:
             return []
         mattr = _mattr([t.lower() for t in raw], min(self.window, len(raw)), self.stride)
@@ -470,21 +475,26 @@ class Capitalisation(Feature):
             return []
         text = doc.text
         sents = sentence_words(doc)
+        texts = doc.word_texts
         # Lower-case words seen mid-sentence: the text's own evidence of how it spells a common word.
-        initial = sentence_initial(doc)
-        lower_seen = {w for i, w in enumerate(word_texts(doc)) if w[0].islower() and i not in initial}
+        # A word is seen mid-sentence when it occurs more often than it starts a sentence.
+        at_start = Counter(texts[i] for i in sentence_initial(doc) if i < len(texts) and texts[i][0].islower())
+        lower_seen = {w for w, n in word_counts(doc).items() if w[0].islower() and n > at_start[w]}
+        # The capitalised words, the only ones the loop below looks at.
+        caps = [g for g, w in enumerate(texts) if w[0].isupper()]
         title_lines: list[Span] = []
         capitals: list[Span] = []
         distinct: set[str] = set()
-        for sp, words in sents:
+        for (sp, words), (first, end) in zip(sents, sentence_ranges(doc), strict=True):
             if len(words) < 2:
                 continue
             if lang == "fr" and self._title_case(doc, sp, words, lower_seen):
                 title_lines.append(sp)
                 continue
-            for i in range(1, len(words)):
+            for g in caps[bisect.bisect_left(caps, first + 1) : bisect.bisect_left(caps, end)]:
+                i = g - first
                 a, b = words[i]
-                if not text[a].isupper() or text[a:b].isupper() or _after_opener(text, sp[0], a):
+                if text[a:b].isupper() or _after_opener(text, sp[0], a):
                     continue
                 low = text[a:b].lower()
                 calendar = low in self._calendar[lang]

@@ -134,21 +134,22 @@ def _searchable(doc: Document, case_sensitive: bool) -> str:
     """The text to search: itself, or lower-cased when that keeps every offset (it nearly always does)."""
     if case_sensitive:
         return doc.text
-    low: str = doc.memo("sourcing.lower_text", doc.text.lower)
+    low = doc.lower_text
     return low if len(low) == len(doc.text) else doc.text
 
 
 def word_set(doc: Document, case_sensitive: bool = False) -> set[str]:
     """The distinct words of `doc` (lower-cased unless `case_sensitive`), once per document: lexicon
     lookups are then set intersections done in C, not a Python loop over every word."""
-    # Sliced from `doc.words` (the `_WORD_RE` spans of `doc.text`, shared by every family) rather than
-    # a second pass of the regex: lower-casing that keeps the length keeps each character's class
-    # (word character, apostrophe or hyphen, other), so the spans are the same in the lower-cased text.
+    # From the document's shared word lists (`doc.words` cut once for every family): lower-casing that
+    # keeps the length keeps each character's class (word character, apostrophe or hyphen, other), so
+    # the words are the same in the lower-cased text.
     key = f"sourcing.word_set.{case_sensitive}"
 
     def make() -> set[str]:
-        text = _searchable(doc, case_sensitive)
-        return {text[a:b] for a, b in doc.words}
+        if case_sensitive or _searchable(doc, False) is doc.text:
+            return set(doc.word_texts)
+        return set(doc.lower_words)
 
     return doc.memo(key, make)  # type: ignore[no-any-return]
 

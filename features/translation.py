@@ -205,14 +205,17 @@ class LeakedForeignWords(Feature):
         text = doc.text
         words = doc.words
         allow = self._allow.get(lang, frozenset())
+        out: list[tuple[Span, str]] = []
+        lows = doc.lower_words
+        # Most documents hold no word of the lists: a set operation in C settles them.
+        found = {w for w in foreign.keys() & lows if w not in allow}
+        if not found:
+            return out
         quoted = _quoted_spans(doc)
         qstarts = [s[0] for s in quoted]
-        out: list[tuple[Span, str]] = []
-        lows = _lowered_words(doc)
-        for i, lw in enumerate(lows):
-            cands = foreign.get(lw)
-            if cands is None or lw in allow:
-                continue
+        for i in [i for i, lw in enumerate(lows) if lw in found]:
+            lw = lows[i]
+            cands = foreign[lw]
             a, b = words[i]
             w = text[a:b]
             if _inside(quoted, qstarts, a):
@@ -670,7 +673,7 @@ class GrammarArtefacts(Feature):
         n = len(text)
         dets = self._all_dets
         words = doc.words
-        for i, low in enumerate(_lowered_words(doc)):
+        for i, low in enumerate(doc.lower_words):
             if low not in dets:
                 if "-" not in low:
                     continue
@@ -961,13 +964,18 @@ class MtTokenizer:
     def __init__(self, lang: str, style_words: Iterable[str], elisions: Iterable[str]) -> None:
         self.lang = lang
         self._style = frozenset(style_words)
-        # An elided prefix is a token of its own; then words as in Document.words; then a run of dots
-        # (an ellipsis, folded with "…"); then any other visible character alone.
+        # An elided prefix followed by a word is a token of its own ("l'armée" -> "l'", "armée"); then
+        # words as in Document.words; then a run of dots (an ellipsis, folded with "…"); then any other
+        # visible character alone. The lookahead (a prefix's first letter, up to a prefix's length of
+        # word characters, an apostrophe, a word character) lets nearly every word skip the prefix
+        # alternation, which tried at every word would cost more than the whole scan.
+        elisions = sorted(set(elisions))
         alts = "|".join(sorted((re.escape(e) for e in elisions), key=lambda e: (-len(e), e)))
-        self._re = re.compile(r"\w+(?:['’\-]\w+)*|\.{2,}|[^\w\s]")
-        # A word is cut after an elided prefix ("l'", "qu'") in Python: trying the prefixes in the regex
-        # at every word costs more than the whole scan.
-        self._elided = re.compile(rf"(?i:{alts})")
+        firsts = re.escape("".join(sorted({c for e in elisions for c in (e[0].lower(), e[0].upper())})))
+        longest = max(map(len, elisions))
+        self._re = re.compile(
+            rf"(?=[{firsts}]\w{{0,{longest - 1}}}['’]\w)(?i:{alts})['’]|\w+(?:['’\-]\w+)*|\.{{2,}}|[^\w\s]"
+        )
         self._cache = _TokenViews(self._views)
 
     def _views(self, tok: str) -> tuple[str, str, str, str]:
@@ -989,24 +997,10 @@ class MtTokenizer:
         band = ("Z" if upper else "z") + (str(min(int(z), 7)) if z > 0 else "o")
         return shape, end, band, low if z >= MT_CHAR_ZIPF else end
 
-    def _split_elisions(self, tokens: list[str]) -> list[str]:
-        """`tokens` with elided prefixes cut off as tokens of their own ("l'armée" -> "l'", "armée"):
-        a word whose part before its first apostrophe is an elided prefix."""
-        out: list[str] = []
-        for tok in tokens:
-            while "'" in tok or "’" in tok:
-                cut = min(i for i in (tok.find("'"), tok.find("’")) if i >= 0)
-                if not self._elided.fullmatch(tok, 0, cut):
-                    break
-                out.append(tok[: cut + 1])
-                tok = tok[cut + 1 :]
-            out.append(tok)
-        return out
-
     def __call__(self, text: str) -> dict[str, list[str]]:
         if len(self._cache) > 20_000:  # bound the memory of a long-running process
             self._cache.clear()
-        return _Streams(list(map(self._cache.__getitem__, self._split_elisions(self._re.findall(text)))))
+        return _Streams(list(map(self._cache.__getitem__, self._re.findall(text))))
 
 
 # Position of each view in the tuples MtTokenizer caches per token.
@@ -1094,19 +1088,6 @@ def mt_char_values(keys: Any, counts: Any, idf: Any) -> Any:
     bucket's idf, L2-normalised (a TF-IDF vector)."""
     v = (1.0 + np.log(counts)) * idf[keys]
     return v / (float(np.sqrt((v * v).sum())) or 1.0)
-
-
-def _lowered_words(doc: Document) -> list[str]:
-    """`doc.words` lower-cased, memoised (shared by the leaked-word finder and the style profile)."""
-
-    def make() -> list[str]:
-        low = doc.text.lower()
-        # str.lower keeps offsets for Latin text; fall back per word where it does not (e.g. "İ").
-        if len(low) != len(doc.text):
-            return [doc.text[a:b].lower() for a, b in doc.words]
-        return [low[a:b] for a, b in doc.words]
-
-    return doc.memo("translation.lowered_words", make)  # type: ignore[no-any-return]
 
 
 class _TokenIds(dict):  # type: ignore[type-arg]
@@ -1262,8 +1243,10 @@ class MachineTranslationEstimate(Feature):
         # mt_profile's values with arrays: n-gram keys packed in int64 (20 bits per token id).
         streams = mt_tokens(doc, self._tokenizers[lang])
         for view in MT_VIEWS:
+            if not len(per_view[view][0]):  # a model without the view: its stream is never built
+                continue
             toks = streams[view]
-            if not toks or not len(per_view[view][0]):  # a model without the view: skip its work
+            if not toks:
                 continue
             ids = np.fromiter(map(self._ids.__getitem__, toks), dtype=np.int64, count=len(toks))
             keys, counts = np.unique(_ngram_keys(ids, MT_VIEWS[view]), return_counts=True)
