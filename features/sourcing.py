@@ -278,7 +278,9 @@ class SourceJudge:
                 # "des experts de l'ONU"): the recogniser tells a person from an organisation in French.
                 if later_caps:
                     if lang == "fr":
-                        return f"ner/{unnamed}"
+                        # A first and last name right after the head ("l'analyste américain Michael
+                        # Kugelman") is a person without asking the recogniser.
+                        return "named" if self._name_after_head(toks, low, j, lang) else f"ner/{unnamed}"
                     return "named" if self._apposed_name(toks, j) else unnamed
                 return unnamed
             # A document: vague when indefinite and plural ("des rapports") or unnamed ("selon une étude").
@@ -305,6 +307,28 @@ class SourceJudge:
     def _name_like(token: str, lang: str) -> bool:
         # A capitalised first word of a sentence is a name when it is rare as a common word ("Zelensky").
         return zipf(token.lower(), lang) < 4.0
+
+    def _name_after_head(self, toks: Sequence[str], low: Sequence[str], head: int, lang: str) -> bool:
+        """Whether two capitalised words (not acronyms, not articles) follow the head word, with at most
+        two lower-case modifiers between ("l'analyste Zoran Radulovic", "le chercheur américain Anthony
+        Fardet") and no determiner, preposition or elided word ("des experts de l'ONU", "une source au
+        Parisien" are not)."""
+        k = head + 1
+        while (
+            k < len(toks)
+            and k <= head + 2
+            and toks[k].isalpha()
+            and toks[k].islower()
+            and not any(self.is_(key, lang, low[k]) for key in ("complement_starts", "definite", "indefinite"))
+        ):
+            k += 1
+        return k + 1 < len(toks) and all(
+            toks[i][0].isupper()
+            and toks[i].isalpha()
+            and not toks[i].isupper()
+            and not self.is_("definite", lang, low[i])
+            for i in (k, k + 1)
+        )
 
     @staticmethod
     def _apposed_name(toks: Sequence[str], head: int) -> bool:

@@ -222,6 +222,20 @@ def test_without_the_recogniser_an_anonymous_head_is_not_named() -> None:
 
 
 @pytest.mark.parametrize(
+    "text, named",
+    [
+        ("Selon le chercheur américain Anthony Fardet, la hausse va durer.", True),
+        ("Selon l'analyste Zoran Radulovic, la hausse va durer.", True),
+        ("Selon un chercheur de l'Institut Pasteur, la hausse va durer.", False),
+        ("Selon une source au Parisien Libéré, la hausse va durer.", False),
+    ],
+)
+def test_a_first_and_last_name_after_the_head_needs_no_recogniser(text: str, named: bool) -> None:
+    # max_ner=0: no recogniser call, so only the cheap apposition test can name the source.
+    check_signal(AttributedStatements(max_ner=0), make_doc(text, "fr"), "sourcing.attributed_statement", named)
+
+
+@pytest.mark.parametrize(
     "text, lang, expected",
     [
         ("Un article.\n\nLa source de cet article se trouve sur ce site", "fr", True),
