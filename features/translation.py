@@ -673,10 +673,11 @@ class GrammarArtefacts(Feature):
         n = len(text)
         dets = self._all_dets
         words = doc.words
-        for i, low in enumerate(doc.lower_words):
-            if low not in dets:
-                if "-" not in low:
-                    continue
+        lows = doc.lower_words
+        # The candidates first, in one comprehension: most words are neither.
+        for i in [i for i, low in enumerate(lows) if low in dets or "-" in low]:
+            low = lows[i]
+            if low not in dets:  # a hyphen-joined word: its last part
                 low = low.rsplit("-", 1)[-1]
                 if low not in dets:
                     continue
