@@ -406,17 +406,18 @@ class LexicalVariety(Feature):
         lang = doc.base_language
         if lang not in LANGUAGES:
             return []
-        raw = [w for w in doc.word_texts if w[0].isalpha()]
-        if len(raw) < self.min_words:
+        # Words that start with a letter, lower-cased (lower-casing keeps a first letter a letter).
+        tokens = [w for w in doc.lower_words if w[0].isalpha()]
+        if len(tokens) < self.min_words:
             return []
-        mattr = _mattr([t.lower() for t in raw], min(self.window, len(raw)), self.stride)
+        mattr = _mattr(tokens, min(self.window, len(tokens)), self.stride)
         out = [
             self.measure(
                 "readability.mattr", f"Type-token ratio over {self.window}-word windows: {mattr:.3f}.", mattr
             )
         ]
         if self.rare_words:
-            lower = Counter(t for t in raw if t.islower() and len(t) > 2 and t.isalpha())
+            lower = {t: n for t, n in word_counts(doc).items() if t.islower() and len(t) > 2 and t.isalpha()}
             rare = sum(n for t, n in lower.items() if zipf(t, lang) < self.rare_zipf)
             total = sum(lower.values())
             share = rare / total if total else 0.0

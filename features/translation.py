@@ -382,7 +382,7 @@ class Calque(Feature):
         out: list[tuple[Span, dict[str, Any]]] = []
         text = doc.text
         sent_starts = [s[0] for s in doc.sentences]
-        lower = text.lower()
+        lower = doc.lower_text
         for pat, entry, ctx, anchors in rows:
             if not any(a in lower for a in anchors):
                 continue  # cheap substring tests before the regex
