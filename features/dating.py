@@ -132,8 +132,13 @@ class DateReader:
 
     def _in_numbers(self, doc: Document, lang: str) -> list[tuple[int, int, int, int, int | None]]:
         out: list[tuple[int, int, int, int, int | None]] = []
-        for d in _DIGITS_RE.finditer(doc.text):
-            if d.start() > 0 and doc.text[d.start() - 1].isalnum():
+        text = doc.text
+        n = len(text)
+        for d in _DIGITS_RE.finditer(text):
+            e = d.end()
+            # Both patterns need a "-", "/" or "." right after the first digit run: most runs (years,
+            # amounts) are settled by this test before any pattern is tried.
+            if e >= n or text[e] not in "-/." or d.start() > 0 and text[d.start() - 1].isalnum():
                 continue
             m = self.iso.match(doc.text, d.start())
             if m is not None:

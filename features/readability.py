@@ -480,7 +480,7 @@ class Capitalisation(Feature):
         # Lower-case words seen mid-sentence: the text's own evidence of how it spells a common word.
         # A word is seen mid-sentence when it occurs more often than it starts a sentence.
         at_start = Counter(texts[i] for i in sentence_initial(doc) if i < len(texts) and texts[i][0].islower())
-        lower_seen = {w for w, n in word_counts(doc).items() if w[0].islower() and n > at_start[w]}
+        lower_seen = {w for w, n in word_counts(doc).items() if w[0].islower() and n > at_start.get(w, 0)}
         # The capitalised words, the only ones the loop below looks at.
         caps = [g for g, w in enumerate(texts) if w[0].isupper()]
         title_lines: list[Span] = []
