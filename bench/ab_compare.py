@@ -3,6 +3,7 @@
     /work/venv/bin/python bench/ab_compare.py --before HEAD            # committed code vs the work tree
     /work/venv/bin/python bench/ab_compare.py --before HEAD~1 --after HEAD
     /work/venv/bin/python bench/ab_compare.py --before HEAD --html     # HTML pages instead of articles
+    /work/venv/bin/python bench/ab_compare.py --before HEAD --cold     # first sight of every article
 
 Each side runs in its own process with its own copy of the code (`git archive` of a revision, or the
 work tree), its models preloaded and one untimed pass made over the documents; the parent
@@ -37,8 +38,9 @@ assert scorer.__file__.startswith(sys.argv[1]), (scorer.__file__, sys.argv[1])
 from scorer.documents import from_html, from_text
 from scorer.engine import Scorer
 from scorer.errors import ScorerError
-items = json.loads(open(sys.argv[2], encoding="utf-8").read())
+items, warm = json.loads(open(sys.argv[2], encoding="utf-8").read())
 html = sys.argv[3] == "html"
+cold = sys.argv[4] == "cold"
 s = Scorer()
 if hasattr(s, "preload"):  # the spaCy pipeline, loaded lazily otherwise (inside a timed round)
     s.preload()
@@ -52,8 +54,9 @@ def one(item):
     dt = time.thread_time() - t0
     return dt, hashlib.sha256(json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 # One untimed pass: per-process caches (word frequencies, syllables, token views, noun genders) fill
-# on first sight, so every timed round sees the same steady state.
-for item in items:
+# on first sight, so every timed round sees the same steady state. Cold: the untimed pass is over
+# other documents, so the timed one meets its words for the first time, as a corpus does.
+for item in warm if cold else items:
     one(item)
 print("ready", flush=True)
 for line in sys.stdin:
@@ -74,10 +77,10 @@ def materialise(rev: str, dest: Path) -> Path:
     return dest
 
 
-def start(tree: Path, items_file: Path, mode: str) -> subprocess.Popen[str]:
+def start(tree: Path, items_file: Path, mode: str, cold: bool) -> subprocess.Popen[str]:
     """A warmed-up child scoring with the code of `tree`."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tree), str(items_file), mode],
+        [sys.executable, "-c", CHILD, str(tree), str(items_file), mode, "cold" if cold else "warm"],
         cwd=str(tree),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -116,20 +119,32 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=5, help="alternating rounds per side (default 5)")
     p.add_argument("--n", type=int, default=0, help="articles (default: every fr_news article of 4.5-5.5 KB)")
     p.add_argument("--html", action="store_true", help="score HTML pages (from_html) instead of articles")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="each round in fresh processes warmed on other documents, so the timed pass meets the"
+        " documents' words for the first time (as bench_score's one-core pass); else one process per"
+        " side and warm rounds",
+    )
     p.add_argument("--html-n", type=int, default=60)
     p.add_argument("--seed", type=int, default=20240501)
     p.add_argument("--shared", type=Path, default=SHARED)
     args = p.parse_args()
 
+    warm: list[tuple[str, str]] = []
     if args.html:
         items = [(a.id, a.html.decode("latin-1")) for a in html_pages(args.shared, args.html_n, args.seed)]
         what = f"{len(items)} HTML pages"
+        if args.cold:
+            raise SystemExit("--cold is for articles only")
     elif (args.shared / "data/fr_news").exists():
-        inside, _ = fr_news_articles(args.shared)
+        inside, outside = fr_news_articles(args.shared)
         items = [(a.id, a.text) for a in sample(inside, args.n, args.seed)]
+        warm = [(a.id, a.text) for a in sample(outside, 20, args.seed)]  # as bench_score warms up
         what = f"{len(items)} fr_news articles of 4.5-5.5 KB"
     else:
-        items = [(a.id, a.text) for a in generated_articles(args.n or 150, args.seed)]
+        gen = generated_articles((args.n or 150) + 20, args.seed)
+        items, warm = [(a.id, a.text) for a in gen[:-20]], [(a.id, a.text) for a in gen[-20:]]
         what = f"{len(items)} generated French articles"
     if not items:
         print("no documents")
@@ -137,31 +152,42 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="ab-") as tmp:
         items_file = Path(tmp) / "items.json"
-        items_file.write_text(json.dumps(items), encoding="utf-8")
+        items_file.write_text(json.dumps([items, warm]), encoding="utf-8")
         trees = {
             "before": materialise(args.before, Path(tmp) / "before"),
             "after": materialise(args.after, Path(tmp) / "after"),
         }
-        procs = {
-            side: start(tree, items_file, "html" if args.html else "text") for side, tree in trees.items()
-        }
+        mode = "html" if args.html else "text"
+
+        def launch() -> dict[str, subprocess.Popen[str]]:
+            return {side: start(tree, items_file, mode, args.cold) for side, tree in trees.items()}
+
+        def stop(procs: dict[str, subprocess.Popen[str]]) -> None:
+            for proc in procs.values():
+                assert proc.stdin is not None
+                proc.stdin.close()
+                proc.wait()
+
+        procs = launch()
         rates: dict[str, list[float]] = {"before": [], "after": []}
         lat: dict[str, list[list[float]]] = {"before": [], "after": []}
         digests: dict[str, list[str]] = {}
         for r in range(args.rounds):
+            if args.cold and r:
+                stop(procs)
+                procs = launch()
             order = ("before", "after") if r % 2 == 0 else ("after", "before")
             for side in order:
                 _, times, dig = run_round(procs[side])
                 rates[side].append(len(times) / sum(times))
                 lat[side].append(times)
                 digests[side] = dig
-        for proc in procs.values():
-            assert proc.stdin is not None
-            proc.stdin.close()
-            proc.wait()
+        stop(procs)
 
     print(
-        f"ab_compare: {what}, {args.rounds} alternating rounds; before = {args.before}, after = {args.after}"
+        f"ab_compare: {what}, {args.rounds} alternating rounds"
+        f"{' (cold: fresh processes each round, warmed on 20 other articles)' if args.cold else ''};"
+        f" before = {args.before}, after = {args.after}"
     )
     for side in ("before", "after"):
         best = max(range(args.rounds), key=lambda i: rates[side][i])

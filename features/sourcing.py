@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import ClassVar
 
 from features.base import Evidence, Feature, Kind, Signal, load_lexicon
@@ -154,28 +153,19 @@ def word_set(doc: Document, case_sensitive: bool = False) -> set[str]:
     return doc.memo(key, make)  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=4096)
-def _word_pattern(word: str) -> re.Pattern[str]:
-    # The literal first, so the regex engine scans for it quickly; what precedes is checked in Python.
-    return re.compile(rf"{re.escape(word)}(?![\w]|['’-]\w)")
-
-
 def word_starts(doc: Document, word: str, case_sensitive: bool = False) -> list[int]:
     """Offsets where `word` (lower case unless `case_sensitive`) stands as a whole word in `doc.text`,
     as `_WORD_RE` cuts words: no letter, digit or joined apostrophe/hyphen on either side."""
     text = _searchable(doc, case_sensitive)
+    # str.find in C, then the boundary tests in Python at the few places found: no regex to compile
+    # per word (a corpus brings new verb forms for a long time).
     out = []
-    for m in _word_pattern(word).finditer(text):
-        a = m.start()
-        if a and (
-            text[a - 1].isalnum()
-            or text[a - 1] == "_"
-            or text[a - 1] in "'’-"
-            and a > 1
-            and text[a - 2].isalnum()
-        ):
-            continue
-        out.append(a)
+    n = len(word)
+    a = text.find(word)
+    while a >= 0:
+        if _starts_word(text, a, a + n):
+            out.append(a)
+        a = text.find(word, a + 1)
     return out
 
 
