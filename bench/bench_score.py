@@ -38,7 +38,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import REPO, SHARED, Article, fr_news_articles, generated_articles, html_pages, sample  # noqa: E402
+from corpus import (  # noqa: E402
+    REPO,
+    SHARED,
+    Article,
+    fr_news_articles,
+    generated_articles,
+    html_pages,
+    machine_speed,
+    sample,
+)
 from memory import Usage, run_measured  # noqa: E402
 
 # Extraction options of `scorer.documents.from_html`: the floor is trafilatura doing the same work.
@@ -746,6 +755,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, commit {git_head()}"
     )
     print(f"command: {' '.join([Path(sys.executable).as_posix(), *sys.argv])}")
+    speed_start = machine_speed()
+    print(f"machine speed (bench/corpus.py machine_speed, passes/s of a fixed workload): {speed_start}")
 
     shared = args.shared
     if (shared / "data/fr_news").exists():
@@ -790,6 +801,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         bench_memory(arts, pages, args)
 
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    figure("machine speed at the start / end (passes/s of a fixed workload, no project code)", f"{speed_start} / {machine_speed()}")
     print_figures()
     return 0
 

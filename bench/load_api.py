@@ -18,8 +18,9 @@ machine: >= 150 requests/s with p99 < 100 ms at 16 clients, and flat memory.
 The client shares the machine's cores with the server, so it is kept cheap: one asyncio thread with
 raw keep-alive HTTP/1.1 connections and the request bytes built once. Its CPU per request and its
 share of the CPU used by client and server together are printed with each phase, next to the
-server's CPU per request (user + system time from /proc, which depends little on what else runs on
-the machine, unlike latency and throughput).
+server's CPU per request (user + system time from /proc, which other processes on the machine move
+less than latency and throughput; the machine's own speed still moves it, by up to a third over a
+day on this machine: the speed of a fixed workload is printed before and after the run).
 
 `--articles N` sends N distinct articles in turn instead of one: the scorer keeps no result cache, and
 this shows that a repeated article is not cheaper than distinct ones (a different article has a
@@ -44,7 +45,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPO, SHARED, fr_news_articles, generated_articles  # noqa: E402
+from corpus import REPO, SHARED, fr_news_articles, generated_articles, machine_speed  # noqa: E402
 
 HOST = "127.0.0.1"
 # (concurrent clients, requests): 500 + 4,000 + 5,500 = 10,000 scoring requests between the two
@@ -126,8 +127,8 @@ def busiest_share(before: dict[int, float], after: dict[int, float], root: int) 
 
 
 def cpu_seconds(root: int) -> float:
-    """CPU time of the whole server so far. Per request, it depends little on what else the machine is
-    running, unlike latency and throughput."""
+    """CPU time of the whole server so far. Per request, other processes move it less than latency
+    and throughput (the machine's own speed still does)."""
     return sum(cpu_per_process(root))
 
 
@@ -310,9 +311,12 @@ def main() -> int:
             cmd += [option, str(value)]
     if args.access_log:
         cmd.append("--access-log")
+    speed_start = machine_speed()
     print(
         f"server: {' '.join(['scorer', *cmd[3:]])}; {os.cpu_count()} CPUs; load average"
-        f" {os.getloadavg()[0]:.1f} (other work on the machine lowers req/s and raises latency, not CPU per request)"
+        f" {os.getloadavg()[0]:.1f} (other work on the machine lowers req/s and raises latency); machine speed"
+        f" {speed_start} passes/s (bench/corpus.py machine_speed: the machine's own drift moves every figure,"
+        " CPU per request included)"
     )
     proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     cores = os.cpu_count() or 1
@@ -369,6 +373,8 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    time.sleep(2)  # the server's processes finish exiting
+    print(f"machine speed at the start / end: {speed_start} / {machine_speed()} passes/s")
     return 0
 
 
