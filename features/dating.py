@@ -140,11 +140,11 @@ class DateReader:
             # amounts) are settled by this test before any pattern is tried.
             if e >= n or text[e] not in "-/." or d.start() > 0 and text[d.start() - 1].isalnum():
                 continue
-            m = self.iso.match(doc.text, d.start())
+            m = self.iso.match(text, d.start())
             if m is not None:
                 out.append((m.start(), m.end(), int(m["d"]), int(m["mo"]), int(m["y"])))
                 continue
-            m = self.numeric.match(doc.text, d.start())
+            m = self.numeric.match(text, d.start())
             if m is not None:
                 a, b = int(m["a"]), int(m["b"])
                 day, month = (b, a) if lang == "en" and a <= 12 else (a, b)
