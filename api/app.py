@@ -142,7 +142,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = ScoringPool(
-            settings.threads, settings.timeout, settings.queue_timeout, processes=settings.processes
+            settings.threads,
+            settings.timeout,
+            settings.queue_timeout,
+            processes=settings.processes,
+            pipeline=settings.pipeline,
         )
         app.state.scorer = None
         app.state.load_error = None

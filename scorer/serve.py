@@ -25,18 +25,19 @@ API_KEY_ENV = "SCORER_API_KEY"
 # (uvicorn builds the app in each worker from an import string, so options travel by environment).
 THREADS_ENV = "SCORER_API_THREADS"
 PROCESSES_ENV = "SCORER_API_PROCESSES"
+PIPELINE_ENV = "SCORER_API_PIPELINE"
 # uvicorn starts every worker process from this import string (a factory: the app is built in each
 # worker, and its lifespan loads the model there).
 APP_FACTORY = "scorer.serve:app_factory"
 
 
 def api_settings(environ: Mapping[str, str]) -> ApiSettings:
-    """The API's settings from the environment: the API key, and the scoring threads per worker that
-    `scorer serve --threads` passes to its workers."""
+    """The API's settings from the environment: the API key, and how each worker scores, which
+    `scorer serve` passes to its workers (threads, scoring processes, requests held per process)."""
     from api.deps import ApiSettings
 
     extra: dict[str, int] = {}
-    for name, env in (("threads", THREADS_ENV), ("processes", PROCESSES_ENV)):
+    for name, env in (("threads", THREADS_ENV), ("processes", PROCESSES_ENV), ("pipeline", PIPELINE_ENV)):
         if environ.get(env):
             extra[name] = int(environ[env])
     return ApiSettings(api_key=environ.get(API_KEY_ENV) or None, **extra)
@@ -65,13 +66,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Read by app_factory in each worker.
     if args.threads is not None:
         os.environ[THREADS_ENV] = str(args.threads)
+    if args.pipeline is not None:
+        os.environ[PIPELINE_ENV] = str(args.pipeline)
     processes = args.scoring_processes
     if processes is None:  # one worker: one scoring process per core; several: threads in each
         processes = usable_cores() if args.workers == 1 else 0
     os.environ[PROCESSES_ENV] = str(processes)
     settings = api_settings(os.environ)
     scoring = (
-        f"{settings.processes} scoring process(es)"
+        f"{settings.processes} scoring process(es), each holding up to {settings.pipeline} request(s)"
         if settings.processes
         else f"{settings.threads} scoring thread(s)"
     )
@@ -147,6 +150,14 @@ def add_parser(sub: Any) -> None:
         f"worker with one scoring process per core (here {usable_cores()}) queues every request for "
         "the first free core, whichever connection it came on; several workers each keep the "
         "connections they accepted, however unevenly the clients are split",
+    )
+    p.add_argument(
+        "--pipeline",
+        type=_int_in(1, 8),
+        default=None,
+        help="requests each scoring process holds: the one it scores and the next ones, waiting in its "
+        "pipe so that it starts them as soon as it has answered (default: 2; 1: a process gets its "
+        "next request only once it has answered)",
     )
     p.add_argument(
         "--access-log",

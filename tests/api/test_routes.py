@@ -476,7 +476,7 @@ def test_a_scoring_process_busy_at_close_answers_then_ends() -> None:
     async def run() -> tuple[str, Any]:
         pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1)
         pool.start(object())  # type: ignore[arg-type]
-        proc = pool._idle[0]
+        proc = pool._procs[0]
         task = asyncio.ensure_future(pool.run(_nap, None))  # type: ignore[arg-type]
         await asyncio.sleep(0.05)  # the request is in the process
         pool.close()
@@ -486,6 +486,88 @@ def test_a_scoring_process_busy_at_close_answers_then_ends() -> None:
     assert answer == "done"
     proc.process.join(timeout=2.0)
     assert not proc.process.is_alive()
+
+
+def _length(_: Any, data: bytes) -> int:
+    return len(data)
+
+
+def test_a_scoring_process_holds_the_next_request_in_its_pipe() -> None:
+    """With `pipeline=2`, one process takes a second request while it scores the first, answers both in
+    order, and a third request waits for a slot (here: longer than the queue bound, so 503)."""
+
+    async def run() -> tuple[list[Any], float]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=0.2, processes=1, pipeline=2)
+        pool.start(object())  # type: ignore[arg-type]
+        try:
+            t0 = time.perf_counter()
+            outcomes = await asyncio.gather(
+                pool.run(_nap, None),  # type: ignore[arg-type]
+                pool.run(_process_id, None),  # type: ignore[arg-type]
+                pool.run(_process_id, None),  # type: ignore[arg-type]
+                return_exceptions=True,
+            )
+            return outcomes, time.perf_counter() - t0
+        finally:
+            pool.close()
+
+    outcomes, elapsed = asyncio.run(run())
+    assert outcomes[0] == "done"
+    assert isinstance(outcomes[1], int) and outcomes[1] != os.getpid()
+    assert isinstance(outcomes[2], Overloaded)
+    assert elapsed < 2.0
+
+
+def test_a_request_waiting_behind_one_that_kills_its_process_is_scored_by_the_replacement() -> None:
+    async def run() -> tuple[int, list[Any]]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1, pipeline=2)
+        pool.start(object())  # type: ignore[arg-type]
+        try:
+            first = await pool.run(_process_id, None)  # type: ignore[arg-type]
+            outcomes = await asyncio.gather(
+                pool.run(_exit_now, None),  # type: ignore[arg-type]
+                pool.run(_process_id, None),  # type: ignore[arg-type]
+                return_exceptions=True,
+            )
+            return first, outcomes
+        finally:
+            pool.close()
+
+    first, (died, after) = asyncio.run(run())
+    assert isinstance(died, RuntimeError) and "died" in str(died)
+    assert isinstance(after, int) and after not in (first, os.getpid())
+
+
+def test_a_large_request_for_a_busy_process_does_not_block_the_event_loop() -> None:
+    """A request far larger than a pipe holds, sent while the process scores another, is written as the
+    process reads it: the loop keeps running meanwhile, and the process gets every byte."""
+    big = b"x" * 8_000_000
+
+    async def run() -> tuple[list[Any], float]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1, pipeline=2)
+        pool.start(object())  # type: ignore[arg-type]
+        lag = 0.0
+
+        async def ticker() -> None:
+            nonlocal lag
+            for _ in range(20):
+                t = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lag = max(lag, time.perf_counter() - t - 0.01)
+
+        try:
+            outcomes = await asyncio.gather(
+                pool.run(_nap, None),  # type: ignore[arg-type]
+                pool.run(_length, None, big),  # type: ignore[arg-type]
+                ticker(),
+            )
+            return outcomes, lag
+        finally:
+            pool.close()
+
+    (napped, length, _), lag = asyncio.run(run())
+    assert (napped, length) == ("done", len(big))
+    assert lag < 0.15  # the nap alone is 0.3 s: a write blocked on the pipe would stall the loop that long
 
 
 def test_overloaded_is_503_with_retry_after() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from scorer.cli import build_parser
-from scorer.serve import API_KEY_ENV, PROCESSES_ENV, THREADS_ENV, api_settings
+from scorer.serve import API_KEY_ENV, PIPELINE_ENV, PROCESSES_ENV, THREADS_ENV, api_settings
 from tests.api.conftest import API_KEY, FR_TEXT
 from tests.conftest import ROOT
 
@@ -77,6 +77,15 @@ def test_scoring_threads_per_worker() -> None:
     assert api_settings({THREADS_ENV: "3"}).threads == 3
     assert build_parser().parse_args(["serve", "--scoring-processes", "0"]).scoring_processes == 0
     assert (api_settings({}).processes, api_settings({PROCESSES_ENV: "2"}).processes) == (0, 2)
+
+
+def test_requests_held_per_scoring_process() -> None:
+    assert build_parser().parse_args(["serve", "--pipeline", "1"]).pipeline == 1
+    assert build_parser().parse_args(["serve"]).pipeline is None
+    for bad in ("0", "9", "two"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", "--pipeline", bad])
+    assert (api_settings({}).pipeline, api_settings({PIPELINE_ENV: "1"}).pipeline) == (2, 1)
 
 
 def test_scorer_serve_answers_over_http(tmp_path: Path) -> None:
