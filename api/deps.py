@@ -99,6 +99,11 @@ _forked_scorer: Scorer | None = None
 _HEADER = struct.Struct("<Q")
 
 
+def _fail(future: asyncio.Future[Any], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
 def _ready(scorer: Scorer | None) -> bool:
     return scorer is not None
 
@@ -163,11 +168,16 @@ class _Process:
         )
         try:
             self.process.start()
+        except BaseException:
+            for fd in (self.req_write, self.ans_read):
+                _Process._server_fds.discard(fd)
+                os.close(fd)
+            raise
         finally:
             os.close(req_read)
             os.close(ans_write)
         # Requests sent and not yet answered, oldest first: the process answers in order.
-        self.pending: deque[tuple[asyncio.Future[Any] | None, bytes]] = deque()
+        self.pending: deque[tuple[asyncio.Future[Any], bytes]] = deque()
         self._outgoing = bytearray()
         self._incoming = bytearray()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -205,7 +215,7 @@ class _Process:
         self._on_answer, self._on_end = on_answer, on_end
         loop.add_reader(self.ans_read, self._readable)
 
-    def send(self, future: asyncio.Future[Any] | None, message: bytes) -> None:
+    def send(self, future: asyncio.Future[Any], message: bytes) -> None:
         """Queue one framed request for the process; it is written without blocking the loop."""
         assert self._loop is not None
         self.pending.append((future, message))
@@ -326,6 +336,13 @@ class ScoringPool:
             if not proc.call(_ready):
                 raise RuntimeError("a scoring process has no scorer")
         self._started = True
+        with contextlib.suppress(RuntimeError):  # started on the serving loop: a death is seen at once
+            self._attach(asyncio.get_running_loop())
+
+    def _attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        for proc in self._procs:
+            proc.attach(loop, self._answer, self._ended)
 
     async def run(self, fn: Callable[..., T], scorer: Scorer, *args: Any) -> T:
         """`fn(scorer, *args)` in a scoring thread or process; raises Overloaded or ScoringTimeout."""
@@ -359,12 +376,12 @@ class ScoringPool:
     def _submit(
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple[Any, ...]
     ) -> asyncio.Future[Any]:
-        if self._loop is not loop:  # the first request: the pipes are served from this loop from now on
-            self._loop = loop
-            for proc in self._procs:
-                proc.attach(loop, self._answer, self._ended)
+        if self._loop is not loop:  # started outside a loop: the pipes are served from this one from now on
+            self._attach(loop)
         message = _frame((fn, args))
         # A slot was acquired, and there are `pipeline` slots per process: one holds fewer.
+        if not self._procs:
+            raise RuntimeError("no scoring process is running")
         proc = min(self._procs, key=lambda p: len(p.pending))
         future = loop.create_future()
         proc.send(future, message)
@@ -373,7 +390,7 @@ class ScoringPool:
     def _answer(self, proc: _Process, ok: bool, value: Any) -> None:
         """The process answered its oldest request."""
         future, _ = proc.pending.popleft()
-        if future is not None and not future.done():
+        if not future.done():
             if ok:
                 future.set_result(value)
             else:
@@ -383,26 +400,30 @@ class ScoringPool:
 
     def _ended(self, proc: _Process) -> None:
         """The process's end of the pipe closed: it died (or exited after the pool was closed). The
-        request it was on fails; the ones waiting behind it go to its replacement."""
+        request it was on fails; a replacement is started and takes the ones waiting behind it."""
         proc.close()
         if proc in self._procs:
             self._procs.remove(proc)
-        if not proc.pending:
-            return
-        logger.error("a scoring process died (exit code %s)", proc.process.exitcode)
-        future, _ = proc.pending.popleft()
-        if future is not None and not future.done():
-            future.set_exception(RuntimeError("the scoring process died"))
-        if not self._started or self._loop is None:
-            for future, _ in proc.pending:
-                if future is not None and not future.done():
-                    future.set_exception(RuntimeError("the scoring pool was closed"))
-            return
-        replacement = _Process()
-        replacement.attach(self._loop, self._answer, self._ended)
-        self._procs.append(replacement)
+        if self._started:
+            logger.error("a scoring process died (exit code %s)", proc.process.exitcode)
+        if proc.pending:
+            future, _ = proc.pending.popleft()
+            _fail(future, RuntimeError("the scoring process died"))
+        replacement: _Process | None = None
+        if self._started and self._loop is not None:
+            try:
+                replacement = _Process()
+            except OSError as e:
+                logger.error("no scoring process could be started to replace it: %s", e)
+            else:
+                replacement.attach(self._loop, self._answer, self._ended)
+                self._procs.append(replacement)
         for future, message in proc.pending:
-            replacement.send(future, message)
+            if replacement is not None:
+                replacement.send(future, message)
+            else:
+                _fail(future, RuntimeError("no scoring process is running"))
+        proc.pending.clear()
 
     def close(self) -> None:
         """Stop accepting work; running scoring finishes in the background (a busy scoring process

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import time
 from typing import Any
 
@@ -536,6 +537,26 @@ def test_a_request_waiting_behind_one_that_kills_its_process_is_scored_by_the_re
     first, (died, after) = asyncio.run(run())
     assert isinstance(died, RuntimeError) and "died" in str(died)
     assert isinstance(after, int) and after not in (first, os.getpid())
+
+
+def test_a_scoring_process_that_dies_while_idle_is_replaced_before_the_next_request() -> None:
+    async def run() -> tuple[int, int]:
+        pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1)
+        pool.start(object())  # type: ignore[arg-type]
+        try:
+            first = pool._procs[0].process.pid
+            os.kill(first, signal.SIGKILL)  # out of memory, say, between two requests
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if pool._procs and pool._procs[0].process.pid != first:
+                    break
+            assert first is not None
+            return first, await pool.run(_process_id, None)  # type: ignore[arg-type]
+        finally:
+            pool.close()
+
+    first, after = asyncio.run(run())
+    assert after not in (first, os.getpid())
 
 
 def test_a_large_request_for_a_busy_process_does_not_block_the_event_loop() -> None:
