@@ -203,8 +203,10 @@ def main() -> int:
     mean_b = statistics.fmean(sum(lat["before"], []))
     mean_a = statistics.fmean(sum(lat["after"], []))
     print(
-        "  docs/s per round, before: " + " ".join(f"{x:.0f}" for x in rates["before"])
-        + "; after: " + " ".join(f"{x:.0f}" for x in rates["after"])
+        "  docs/s per round, before: "
+        + " ".join(f"{x:.0f}" for x in rates["before"])
+        + "; after: "
+        + " ".join(f"{x:.0f}" for x in rates["after"])
     )
     print(
         f"  speed-up after/before: {ratio:.2f}x in docs/s (median of rounds), {paired:.2f}x (median of the"

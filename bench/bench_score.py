@@ -564,7 +564,9 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         print(
             f"  loaded model (Scorer() with its spaCy pipeline preloaded + one article scored): {u.max_process_mb:.0f} MB  (rc {u.returncode})"
         )
-        figure("peak RSS, loaded model (Scorer, spaCy preloaded, + one article)", f"{u.max_process_mb:.0f} MB")
+        figure(
+            "peak RSS, loaded model (Scorer, spaCy preloaded, + one article)", f"{u.max_process_mb:.0f} MB"
+        )
         u = run_measured([py, "-c", "import scorer.engine, scorer.documents"], cwd=str(REPO))
         print(f"  for reference, python + scorer imports only: {u.max_process_mb:.0f} MB")
         cmd = [py, "-m", "scorer.cli", "score", str(folder), "--format", "jsonl"]
@@ -801,7 +803,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         bench_memory(arts, pages, args)
 
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    figure("machine speed at the start / end (passes/s of a fixed workload, no project code)", f"{speed_start} / {machine_speed()}")
+    figure(
+        "machine speed at the start / end (passes/s of a fixed workload, no project code)",
+        f"{speed_start} / {machine_speed()}",
+    )
     print_figures()
     return 0
 

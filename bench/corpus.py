@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import lzma
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,23 +110,26 @@ def sample(items: list[Article], n: int, seed: int) -> list[Article]:
     return sorted(random.Random(seed).sample(items, n), key=lambda a: a.id)
 
 
-def machine_speed() -> float:
-    """The machine's speed right now: passes per second over a fixed pure-Python workload (a regex scan
-    of a fixed text, dict lookups and string slicing; the best of 5 passes of ~10 ms).
-    It depends on no project code, so figures taken at different times can be read side by side: this
-    machine's speed drifts by up to a third over a day."""
-    import re
+def speed_pass() -> float:
+    """Seconds of one pass (~10 ms) over a fixed pure-Python workload: a regex scan of a fixed text, dict
+    lookups and string slicing. It depends on no project code."""
     import time
 
-    text = " ".join(f"mot{i % 97} Nom{i % 13}, l'exemple-{i % 7}." for i in range(2000))
-    pattern = re.compile(r"\w+(?:['-]\w+)*")
-    table = {f"mot{i}": i for i in range(97)}
-    best = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        hits = 0
-        for _ in range(3):
-            for w in pattern.findall(text):
-                hits += table.get(w[:5], 0) > 0 or len(w[1:]) > 3
-        best = min(best, time.perf_counter() - t0)
-    return round(1.0 / best, 1)
+    t0 = time.perf_counter()
+    hits = 0
+    for _ in range(3):
+        for w in _SPEED_PATTERN.findall(_SPEED_TEXT):
+            hits += _SPEED_TABLE.get(w[:5], 0) > 0 or len(w[1:]) > 3
+    return time.perf_counter() - t0
+
+
+_SPEED_TEXT = " ".join(f"mot{i % 97} Nom{i % 13}, l'exemple-{i % 7}." for i in range(2000))
+_SPEED_PATTERN = re.compile(r"\w+(?:['-]\w+)*")
+_SPEED_TABLE = {f"mot{i}": i for i in range(97)}
+
+
+def machine_speed() -> float:
+    """The machine's speed right now: passes per second of `speed_pass` (the best of 5).
+    Figures taken at different times can be read side by side with it: this machine's speed drifts by
+    up to a third over a day, and by more in bursts of seconds (bench/machine_drift.py)."""
+    return round(1.0 / min(speed_pass() for _ in range(5)), 1)
