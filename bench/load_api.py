@@ -2,6 +2,7 @@
 
     /work/venv/bin/python bench/load_api.py                  # the server's defaults, the full run (minutes)
     /work/venv/bin/python bench/load_api.py --workers 2      # 2 workers scoring in threads
+    /work/venv/bin/python bench/load_api.py --pipeline 1     # a scoring process gets its next request once it has answered
     /work/venv/bin/python bench/load_api.py --quick          # fewer requests, for a smoke test
     /work/venv/bin/python bench/load_api.py --articles 16    # rotate among 16 distinct articles
     /work/venv/bin/python bench/load_api.py --target health  # the stack without scoring (GET /health)
@@ -253,6 +254,12 @@ def main() -> int:
     parser.add_argument(
         "--scoring-processes", type=int, default=None, help="scoring processes (default: the server's)"
     )
+    parser.add_argument(
+        "--pipeline",
+        type=int,
+        default=None,
+        help="requests each scoring process holds (default: the server's)",
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the requests")
     parser.add_argument(
         "--articles",
@@ -306,6 +313,7 @@ def main() -> int:
         ("--workers", args.workers),
         ("--threads", args.threads),
         ("--scoring-processes", args.scoring_processes),
+        ("--pipeline", args.pipeline),
     ):
         if value is not None:
             cmd += [option, str(value)]
