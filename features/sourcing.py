@@ -72,7 +72,7 @@ class PhraseIndex:
             return self._spans_by_word(doc)
         keys = self.index.keys() if self.case_sensitive else self.index.keys() & word_set(doc)
         n = len(text)
-        out = []
+        out: list[Span] = []
         for key in keys:
             k = len(key)
             found: dict[int, int] = {}

@@ -151,7 +151,7 @@ def _restrict_date_parser() -> None:
             "STRICT_PARSING": True,
         },
     )
-    extractors.get_external_parser = lambda: parser
+    extractors.get_external_parser = lambda: parser  # type: ignore[assignment]  # replaces an lru_cache wrapper
 
 
 _VISIBLE_XPATH = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
