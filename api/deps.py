@@ -307,7 +307,8 @@ class ScoringPool:
     ) -> None:
         if pipeline < 1:
             raise ValueError("pipeline must be at least 1")
-        self.threads = processes * pipeline or threads
+        # Requests in progress at a time: in the threads, or held by the processes.
+        self.slots = processes * pipeline or threads
         self.processes = processes
         self.pipeline = pipeline
         self.timeout = timeout
@@ -349,7 +350,7 @@ class ScoringPool:
         if (self._executor is None) and not self._started:
             raise RuntimeError("the scoring pool was not started")
         if self._slots is None:  # created on the serving loop, not at construction
-            self._slots = asyncio.Semaphore(self.threads)
+            self._slots = asyncio.Semaphore(self.slots)
         slots = self._slots
         try:
             await asyncio.wait_for(slots.acquire(), self.queue_timeout)
@@ -378,10 +379,10 @@ class ScoringPool:
     ) -> asyncio.Future[Any]:
         if self._loop is not loop:  # started outside a loop: the pipes are served from this one from now on
             self._attach(loop)
-        message = _frame((fn, args))
-        # A slot was acquired, and there are `pipeline` slots per process: one holds fewer.
         if not self._procs:
             raise RuntimeError("no scoring process is running")
+        message = _frame((fn, args))
+        # A slot was acquired, and there are `pipeline` slots per process: one holds fewer.
         proc = min(self._procs, key=lambda p: len(p.pending))
         future = loop.create_future()
         proc.send(future, message)
