@@ -14,13 +14,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import ApiSettings, Overloaded, PayloadTooLarge, ScoringPool, ScoringTimeout, Unauthorized
+from api.deps import PayloadTooLarge, Unauthorized
+from api.pool import Overloaded, ScoringPool, ScoringTimeout
 from api.routes import router
 from api.schemas import describe_validation_errors
+from api.settings import ApiSettings
 from scorer import __version__
-from scorer.documents import from_text
 from scorer.engine import Scorer, default_scorer
 from scorer.errors import ModelNotLoadedError, ScorerError
+from scorer.ingest.documents import from_text
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The endpoints. Each scoring route builds Documents with `scorer.documents` and calls the same
+"""The endpoints. Each scoring route builds Documents with `scorer.ingest.documents` and calls the same
 `Scorer.score` as the CLI, in the scoring pool so the event loop stays free."""
 
 from __future__ import annotations
@@ -11,15 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 import features
-from api.deps import (
-    ApiSettings,
-    PayloadTooLarge,
-    ScoringPool,
-    get_pool,
-    get_scorer,
-    get_settings,
-    require_api_key,
-)
+from api.deps import PayloadTooLarge, PoolDep, ScorerDep, SettingsDep, require_api_key
 from api.schemas import (
     BatchRequest,
     BatchResponse,
@@ -31,9 +23,9 @@ from api.schemas import (
     describe_validation_errors,
 )
 from scorer import __version__
-from scorer.documents import from_html, from_text
 from scorer.engine import Scorer
 from scorer.errors import ScorerError
+from scorer.ingest.documents import from_html, from_text
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +132,8 @@ CleanParam = Annotated[
 )
 async def post_score(
     req: ScoreRequest,
-    scorer: Annotated[Scorer, Depends(get_scorer)],
-    pool: Annotated[ScoringPool, Depends(get_pool)],
+    scorer: ScorerDep,
+    pool: PoolDep,
     clean: CleanParam = False,
 ) -> Response:
     """Score one article given as `text` or `html`. The result is the CLI's JSON object."""
@@ -157,9 +149,9 @@ async def post_score(
 )
 async def post_score_batch(
     req: BatchRequest,
-    scorer: Annotated[Scorer, Depends(get_scorer)],
-    pool: Annotated[ScoringPool, Depends(get_pool)],
-    settings: Annotated[ApiSettings, Depends(get_settings)],
+    scorer: ScorerDep,
+    pool: PoolDep,
+    settings: SettingsDep,
     clean: CleanParam = False,
 ) -> Response:
     """Score up to the batch maximum (32 by default) of articles. An entry that cannot be scored gets

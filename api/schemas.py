@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scorer.documents import parse_date
+from scorer.ingest.documents import parse_date
 
 # Bounds on the metadata fields: they are echoed back and must not make a request expensive.
 MAX_FIELD_CHARS = 2_000

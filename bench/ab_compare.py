@@ -35,7 +35,10 @@ import hashlib, json, logging, sys, time
 logging.disable(logging.WARNING)
 import scorer, features
 assert scorer.__file__.startswith(sys.argv[1]), (scorer.__file__, sys.argv[1])
-from scorer.documents import from_html, from_text
+try:  # the ingest room; older revisions kept the module at the top of the package
+    from scorer.ingest.documents import from_html, from_text
+except ImportError:
+    from scorer.documents import from_html, from_text
 from scorer.engine import Scorer
 from scorer.errors import ScorerError
 items, warm = json.loads(open(sys.argv[2], encoding="utf-8").read())

@@ -50,7 +50,7 @@ from corpus import (  # noqa: E402
 )
 from memory import Usage, run_measured  # noqa: E402
 
-# Extraction options of `scorer.documents.from_html`: the floor is trafilatura doing the same work.
+# Extraction options of `scorer.ingest.documents.from_html`: the floor is trafilatura doing the same work.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "with_metadata": True,
     "include_comments": False,
@@ -124,9 +124,9 @@ def _init_worker(kind: str, warm: list[Any], ready: Any) -> None:
         # pages that are not measured, so lazy initialisation is paid before timing on both sides.
         import trafilatura
 
-        from scorer.documents import from_html, from_text
         from scorer.engine import Scorer
         from scorer.errors import ScorerError
+        from scorer.ingest.documents import from_html, from_text
 
         # htmldate falls back to dateparser, which compiles the patterns of every locale (seconds) the
         # first time a date string matches none: pay that here so that neither side pays it inside the
@@ -162,8 +162,8 @@ def _init_worker(kind: str, warm: list[Any], ready: Any) -> None:
         for t in warm:
             _W["chain"](t)
     else:
-        from scorer.documents import from_text
         from scorer.engine import Scorer
+        from scorer.ingest.documents import from_text
 
         _W["scorer"] = Scorer()
         _W["scorer"].preload()
@@ -174,7 +174,7 @@ def _init_worker(kind: str, warm: list[Any], ready: Any) -> None:
 
 
 def _w_plain(item: tuple[str, str]) -> tuple[float, float]:
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     t0 = time.perf_counter()
     doc = from_text(item[1], id=item[0])
@@ -193,8 +193,8 @@ def _use_date_parser(which: str) -> None:
 
 def _w_html(item: tuple[str, bytes]) -> tuple[str, float, float, float] | None:
     """(page id, from_html wall time, score wall time, CPU time), None when nothing was extracted."""
-    from scorer.documents import from_html
     from scorer.errors import ScorerError
+    from scorer.ingest.documents import from_html
 
     _use_date_parser("scorer_dates")
     c0 = time.thread_time()
@@ -292,8 +292,8 @@ def alternating_run(
 
 def bench_plain(arts: list[Article], warm: list[Article], jobs: int, repeat: int) -> dict[str, Any]:
     """Plain text, one core then all cores; and the time per feature family."""
-    from scorer.documents import from_text
     from scorer.engine import Scorer
+    from scorer.ingest.documents import from_text
 
     print(f"\n== Plain text: {len(arts)} articles, mean {statistics.fmean(a.size for a in arts):.0f} bytes")
     scorer = Scorer()
@@ -401,7 +401,7 @@ def bench_html(
     drift between them moved the ratio between 1.17x and 1.49x over five runs of the same code.
 
     The floor is trafilatura as its users run it, with htmldate's own free-text date parser; the scorer
-    limits that parser to its languages (`scorer.documents.DATE_TEXT_LANGUAGES`), so a third process
+    limits that parser to its languages (`scorer.ingest.documents.DATE_TEXT_LANGUAGES`), so a third process
     runs trafilatura with the scorer's parser: the ratio to it is the scorer's work beyond extraction.
     """
     langs = Counter(p.lang for p in pages)
@@ -440,7 +440,7 @@ def bench_html(
         f"  ratio ours / trafilatura: total time {ratio:.2f}x, median page {ratio_p50:.2f}x, CPU time {ratio_cpu:.2f}x "
         f"(target <= {TARGET_HTML_RATIO}x)"
     )
-    from scorer.documents import DATE_TEXT_LANGUAGES
+    from scorer.ingest.documents import DATE_TEXT_LANGUAGES
 
     ratio_same = sum(ours) / sum(same)
     print(
@@ -557,7 +557,7 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         for a in arts:
             (folder / f"{a.id}.txt").write_text(a.text, encoding="utf-8")
         code = (
-            "import sys; from scorer.engine import Scorer; from scorer.documents import from_text; "
+            "import sys; from scorer.engine import Scorer; from scorer.ingest.documents import from_text; "
             "s = Scorer(); s.preload(); s.score(from_text(open(sys.argv[1], encoding='utf-8').read()))"
         )
         u = run_measured([py, "-c", code, str(next(folder.iterdir()))], cwd=str(REPO))
@@ -567,7 +567,7 @@ def bench_memory(arts: list[Article], pages: list[Article], args: argparse.Names
         figure(
             "peak RSS, loaded model (Scorer, spaCy preloaded, + one article)", f"{u.max_process_mb:.0f} MB"
         )
-        u = run_measured([py, "-c", "import scorer.engine, scorer.documents"], cwd=str(REPO))
+        u = run_measured([py, "-c", "import scorer.engine, scorer.ingest.documents"], cwd=str(REPO))
         print(f"  for reference, python + scorer imports only: {u.max_process_mb:.0f} MB")
         cmd = [py, "-m", "scorer.cli", "score", str(folder), "--format", "jsonl"]
         u = run_measured(cmd, cwd=str(REPO))

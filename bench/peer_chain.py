@@ -1,7 +1,7 @@
 """The heuristic filter chain a data team runs instead: datatrove's Gopher quality, Gopher repetition,
 C4 quality and FineWeb quality filters, in that order, configured for French.
 
-The benchmark uses the project's chain (`scorer.peers`) and falls back to this stand-in when that
+The benchmark uses the project's chain (`scorer.learn.peers`) and falls back to this stand-in when that
 module is not available. datatrove is an optional extra
 (`pip install article-scorer[bench]`), never a runtime dependency.
 """
@@ -60,7 +60,7 @@ class PeerChain:
 
 
 class _ProjectChain:
-    """`scorer.peers.PeerChain` seen through the benchmark's calling convention."""
+    """`scorer.learn.peers.PeerChain` seen through the benchmark's calling convention."""
 
     def __init__(self, chain: Any) -> None:
         self.chain = chain
@@ -72,13 +72,13 @@ class _ProjectChain:
 
 
 def load_chain() -> tuple[Any, str]:
-    """The project's peer chain (`scorer.peers.PeerChain`, French stop words from its data file) when
+    """The project's peer chain (`scorer.learn.peers.PeerChain`, French stop words from its data file) when
     it exists, else the stand-in above; and where it came from."""
     from loguru import logger as loguru_logger
 
     loguru_logger.remove()  # datatrove logs through loguru; the benchmark prints its own figures
     try:
-        from scorer.peers import PeerChain as ProjectChain
+        from scorer.learn.peers import PeerChain as ProjectChain
     except ImportError:
-        return PeerChain(), "bench.peer_chain.PeerChain (scorer.peers not available)"
-    return _ProjectChain(ProjectChain("fr")), "scorer.peers.PeerChain"
+        return PeerChain(), "bench.peer_chain.PeerChain (scorer.learn.peers not available)"
+    return _ProjectChain(ProjectChain("fr")), "scorer.learn.peers.PeerChain"

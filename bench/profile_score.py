@@ -34,9 +34,9 @@ def main() -> int:
     args = p.parse_args()
     logging.disable(logging.WARNING)
 
-    from scorer.documents import from_html, from_text
     from scorer.engine import Scorer
     from scorer.errors import ScorerError
+    from scorer.ingest.documents import from_html, from_text
 
     if args.html:
         pages = html_pages(args.shared, args.html_n, args.seed)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from features import Document
-from scorer.documents import from_html, from_path, from_record, from_text
 from scorer.engine import BANDS, Result, Scorer, default_scorer, label_for, score
 from scorer.errors import ExtractionError, InputError, ModelNotLoadedError, ScorerError
+from scorer.ingest.documents import from_html, from_path, from_record, from_text
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

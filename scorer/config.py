@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,13 @@ class Settings:
     fail_on: tuple[str, ...] = ()
     # Parallel work (`audit`, `check`): 0 means every core.
     jobs: int = 0
+    # HTTP API (`scorer serve`, `api.settings`). No key: authentication off.
+    api_key: str | None = field(default=None, repr=False)
+    # Scoring threads per server worker, scoring processes forked from it (0: threads), and the
+    # requests each process holds (`api.settings.ApiSettings` says more).
+    api_threads: int = 1
+    api_processes: int = 0
+    api_pipeline: int = 2
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
         """A copy with `values` (already typed or strings from a file or the environment) applied."""

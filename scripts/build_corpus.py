@@ -6,7 +6,7 @@ Reads (defaults under ../shared/data relative to the repository root):
   fr_news        human-written French news          -> good (complete articles: title, dateline, body)
   wmt            human_original, human_translation  -> good;  machine_translation -> bad   (text_norm)
   mt_labelled    HT versions -> good;  MT versions -> bad
-and adds content-farm copies made by the seeded corruption generator (`scorer.corrupt`) from clean
+and adds content-farm copies made by the seeded corruption generator (`scorer.learn.corrupt`) from clean
 articles -> bad.
 
 Writes `train.jsonl`, `heldout.jsonl` (records that `scorer train` / `scorer evaluate` read: the
@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scorer.corrupt import Article, Corruptor, render, restyle  # noqa: E402
+from scorer.learn.corrupt import Article, Corruptor, render, restyle  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 HELDOUT_SHARE = 0.2

@@ -47,7 +47,7 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from features import boilerplate as bp  # noqa: E402
-from scorer.documents import from_text, normalise_text  # noqa: E402
+from scorer.ingest.documents import from_text, normalise_text  # noqa: E402
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table section article header footer nav aside main form "

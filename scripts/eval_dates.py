@@ -5,7 +5,7 @@ against htmldate alone, on the same pages of `../shared/data/dates` (gold dates 
 
 Prints the share of pages whose date equals the gold date (a page with no gold date counts as right when
 no date is returned), overall and per language group. Once the first page has gone through the scorer,
-htmldate's free-text parser is the scorer's (limited to `scorer.documents.DATE_TEXT_LANGUAGES`) in every
+htmldate's free-text parser is the scorer's (limited to `scorer.ingest.documents.DATE_TEXT_LANGUAGES`) in every
 column; with dateparser's ~200 locales instead the figures are the same (90.8% for the scorer).
 """
 
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     from htmldate import find_date
 
     from features.dating import DateReader, choose_date, scan_dates
-    from scorer.documents import from_html
     from scorer.errors import ScorerError
+    from scorer.ingest.documents import from_html
 
     reader = DateReader()
     rows = [json.loads(line) for line in (DATES / "gold.jsonl").open(encoding="utf-8")]

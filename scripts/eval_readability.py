@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from features import readability  # noqa: E402
 from features.base import Feature  # noqa: E402
-from scorer.documents import from_text  # noqa: E402
+from scorer.ingest.documents import from_text  # noqa: E402
 
 
 def auc(pos: list[float], neg: list[float]) -> float:

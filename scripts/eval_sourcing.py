@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{FR_NEWS} is absent: nothing to evaluate")
         return 0
     from features import build_features
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     features = build_features(["dating", "sourcing"])
     rows = [json.loads(line) for line in FR_NEWS.open(encoding="utf-8")]

@@ -43,7 +43,7 @@ def english_false_flags() -> None:
     """Fraction of human English article bodies (extraction gold set, full-text gold) each code fires on."""
     from features import translation as T
     from features.base import Kind
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     feats = [cls() for cls in T.FEATURES]
     bodies = []
@@ -69,7 +69,7 @@ def false_flags(limit: int | None) -> None:
     """Fraction of human fr_news articles each code fires on, and the family's time per document."""
     from features import translation as T
     from features.base import Kind
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     feats = [cls() for cls in T.FEATURES]
     codes = sorted(c for cls in T.FEATURES for c in cls.codes)
@@ -244,7 +244,7 @@ def mt_labelled_auc(folds: int) -> None:
     from sklearn.metrics import roc_auc_score
 
     from features.translation import MachineTranslationEstimate
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     with gzip.open(MT_LABELLED, "rt", encoding="utf-8") as f:
         pairs = [json.loads(line) for line in f]
@@ -274,7 +274,7 @@ def mt_labelled_auc(folds: int) -> None:
 def estimate_time(limit: int | None) -> None:
     """Time of the document-level estimate alone (`probability`) on fr_news, warm caches."""
     from features.translation import MachineTranslationEstimate
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     with FR_NEWS.open(encoding="utf-8") as f:
         texts = [json.loads(line)["text"] for line in f][:limit]

@@ -23,7 +23,7 @@ OUT = ROOT / "features" / "data" / "readability" / "ranges.json"
 sys.path.insert(0, str(ROOT))
 
 from features.readability import LexicalVariety, ReadabilityIndex, SentenceShape  # noqa: E402
-from scorer.documents import from_text  # noqa: E402
+from scorer.ingest.documents import from_text  # noqa: E402
 
 QUANTILES = (1, 5, 25, 50, 75, 95, 99)
 

@@ -64,7 +64,7 @@ def _tokenizer() -> Any:
 def profiles(texts: list[str]) -> list[dict[str, float]]:
     """`mt_profile` of each French text (the same function the feature scores with)."""
     from features.translation import mt_profile
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     tokenizer = _tokenizer()
     return [mt_profile(from_text(t, language="fr"), tokenizer) for t in texts]
@@ -73,7 +73,7 @@ def profiles(texts: list[str]) -> list[dict[str, float]]:
 def char_counts(texts: list[str]) -> list[tuple[Any, Any]]:
     """`mt_char_counts` of each French text's character view (the same functions the feature uses)."""
     from features.translation import mt_char_counts, mt_tokens
-    from scorer.documents import from_text
+    from scorer.ingest.documents import from_text
 
     tokenizer = _tokenizer()
     return [mt_char_counts(mt_tokens(from_text(t, language="fr"), tokenizer)["c"]) for t in texts]

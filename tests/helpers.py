@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from features import Document, Feature, Signal
-from scorer.documents import from_text
+from scorer.ingest.documents import from_text
 
 
 def make_doc(text: str, language: str | None = None, **kw: object) -> Document:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from scorer.audit import RankedSpill, Summary
 from scorer.cli import main
-from scorer.parallel import Progress
-from scorer.report import highlight, histogram_svg
+from scorer.corpus.audit import RankedSpill, Summary
+from scorer.corpus.parallel import Progress
+from scorer.corpus.report import highlight, histogram_svg
 from tests.conftest import FIXTURES
 
 INPUTS = FIXTURES / "inputs"
@@ -272,8 +272,8 @@ def test_histogram_svg_has_a_bar_per_bin() -> None:
 def test_html_warm_up_scores_only_the_first_few_html_items(tmp_path: Path) -> None:
     # Before the workers fork, a few HTML items of the first batches are scored in the parent to load
     # the extractor's data once; text items and unreadable pages are passed over.
-    from scorer import parallel
-    from scorer.inputs import Item
+    from scorer.corpus import parallel
+    from scorer.ingest.inputs import Item
 
     page = (FIXTURES / "examples" / "en_page.html").read_bytes()
     items: list = [(0, Item(str(tmp_path / "a.txt"), "file", b"Some text.", suffix=".txt"))]

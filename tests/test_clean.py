@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from features import build_features
-from scorer import documents
 from scorer.cli import main
 from scorer.engine import Scorer
+from scorer.ingest import documents
 from tests.conftest import FIXTURES
 
 SCRAPED = FIXTURES / "boilerplate" / "fr_scraped_page.txt"

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features import Evidence
-from scorer import documents
 from scorer.errors import ExtractionError, InputError
+from scorer.ingest import documents
 from tests.conftest import FIXTURES
 
 EXAMPLES = FIXTURES / "examples"

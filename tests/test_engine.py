@@ -7,10 +7,10 @@ import json
 import pytest
 
 from features import Kind, Signal
-from scorer import documents
 from scorer.config import Settings, load_settings
 from scorer.engine import BANDS, Scorer, label_for, remove_spans
 from scorer.errors import ModelNotLoadedError, ScorerError
+from scorer.ingest import documents
 from scorer.model import LinearModel, signal_values
 
 

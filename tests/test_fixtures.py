@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scorer import documents
+from scorer.ingest import documents
 from tests.conftest import FIXTURES
 
 FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability")

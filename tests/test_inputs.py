@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from scorer import inputs
-from scorer.inputs import InputFailure, ReadOptions, iter_documents, iter_items
+from scorer.ingest import inputs
+from scorer.ingest.inputs import InputFailure, ReadOptions, iter_documents, iter_items
 from tests.conftest import FIXTURES
 
 INPUTS = FIXTURES / "inputs"

@@ -94,7 +94,7 @@ def test_contributions_explain_the_score(scorer_engine: Scorer) -> None:
 
 
 def test_example_fixtures_fall_on_each_side(scorer_engine: Scorer) -> None:
-    from scorer import documents
+    from scorer.ingest import documents
 
     examples = FIXTURES / "examples"
     original = scorer_engine.score(documents.from_path(examples / "fr_original.txt"))
@@ -104,7 +104,7 @@ def test_example_fixtures_fall_on_each_side(scorer_engine: Scorer) -> None:
 
 
 def test_seed_articles_score_below_50_with_reasons(shared_dir: Path, scorer_engine: Scorer) -> None:
-    from scorer import documents
+    from scorer.ingest import documents
 
     seeds = sorted((shared_dir / "seeds").glob("*.txt"))
     assert seeds

@@ -10,7 +10,7 @@ import pytest
 import features.sourcing
 import features.translation
 from features import Feature, build_features, nlp
-from scorer.documents import from_text
+from scorer.ingest.documents import from_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorer import documents
+from scorer.ingest import documents
 
 # Text that looks a little like articles (words, punctuation, line breaks, quotes, digits) finds more
 # paths through the features than uniform unicode alone.

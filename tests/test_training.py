@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scorer.corrupt import Article, Corruptor, default_catalogue, render, restyle
-from scorer.evaluate import Row, metrics, report
-from scorer.model import LinearModel
-from scorer.training import (
+from scorer.learn.corrupt import Article, Corruptor, default_catalogue, render, restyle
+from scorer.learn.evaluate import Row, metrics, report
+from scorer.learn.training import (
     Labelled,
     SignalCache,
     dataset_hash,
@@ -23,6 +22,7 @@ from scorer.training import (
     group_splits,
     load_labelled,
 )
+from scorer.model import LinearModel
 from tests.helpers import make_doc
 
 BODY = (
@@ -289,7 +289,7 @@ def test_metrics_and_report() -> None:
 @pytest.mark.slow  # importing datatrove and its French tokenizer takes tens of seconds
 def test_peer_chain_flags_repetition_and_keeps_prose() -> None:
     pytest.importorskip("datatrove")
-    from scorer.peers import PeerChain
+    from scorer.learn.peers import PeerChain
 
     chain = PeerChain("fr")
     prose = (
@@ -344,7 +344,7 @@ def test_evaluate_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_operating_point_shift_keeps_the_requested_share() -> None:
-    from scorer.training import operating_point
+    from scorer.learn.training import operating_point
 
     items, _ = _synthetic(50)
     # Out-of-fold probabilities where a third of the good documents fall below 0.5.
@@ -356,7 +356,7 @@ def test_operating_point_shift_keeps_the_requested_share() -> None:
 
 
 def test_sparse_codes() -> None:
-    from scorer.training import sparse_codes
+    from scorer.learn.training import sparse_codes
 
     values = [{"a.x": 1.0, "b.y": 2.0}, {"a.x": 0.0, "b.y": 1.0}, {"b.y": 3.0}, {"c.z": 1.0, "b.y": 0.5}]
     assert sparse_codes(values) == {"a.x", "c.z"}
@@ -365,7 +365,7 @@ def test_sparse_codes() -> None:
 def test_sign_inconsistent_codes_are_dropped() -> None:
     import numpy as np
 
-    from scorer.training import sign_consistent_codes
+    from scorer.learn.training import sign_consistent_codes
 
     rng = np.random.default_rng(0)
     y = np.array([1, 0] * 200)

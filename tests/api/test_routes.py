@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 import features
 from api import ApiSettings, create_app
 from api.app import BodyGuard
-from api.deps import Overloaded, ScoringPool
-from scorer.documents import from_html, from_text
+from api.pool import Overloaded, ScoringPool
 from scorer.engine import Scorer
 from scorer.errors import ModelNotLoadedError
+from scorer.ingest.documents import from_html, from_text
 from tests.api.conftest import API_KEY, EN_HTML, FR_TEXT, BrokenScorer, SlowScorer
 
 RESULT_FIELDS = {

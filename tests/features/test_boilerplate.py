@@ -9,7 +9,7 @@ import pytest
 
 from features import boilerplate as bp
 from features.base import Feature, Kind
-from scorer.documents import from_html
+from scorer.ingest.documents import from_html
 from tests.helpers import check_signal, make_doc, signals_of
 
 # Article bodies reused by several cases: plain prose that no signal should flag.

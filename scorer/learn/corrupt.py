@@ -3,7 +3,7 @@
 The damage is what real copies show (boilerplate blocks, number placeholders of translation plugins,
 function words of another language, stripped bylines and dates, vague attributions, repeated headline
 and paragraphs, off-topic tails, hollow source lines, elision and agreement slips), drawn from a
-catalogue of data files under `scorer/data/corruptions/` and combined at random. The same seed and the
+catalogue of data files under `scorer/learn/data/corruptions/` and combined at random. The same seed and the
 same article give the same copy.
 
 An `Article` is rendered to a JSON record the same way whether it is clean or corrupted, so the
@@ -41,7 +41,7 @@ _UNELIDE_RE = re.compile(r"\b([dlDL])'([aeiouéèêAEIOUÉ][a-zéèêà]{2,})")
 def default_catalogue() -> dict[str, Any]:
     """The bundled corruption catalogue, one JSON file per kind of damage."""
     out: dict[str, Any] = {}
-    base = resources.files("scorer").joinpath("data", "corruptions")
+    base = resources.files("scorer.learn").joinpath("data", "corruptions")
     for name in CATALOGUE_FILES:
         with base.joinpath(f"{name}.json").open(encoding="utf-8") as f:
             out[name] = json.load(f)

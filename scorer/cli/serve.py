@@ -1,53 +1,16 @@
-"""`scorer serve`: run the HTTP API (`api/`) with uvicorn, in one or several worker processes.
-
-The API key comes from the environment variable `SCORER_API_KEY` (authentication is off when it is
-unset or empty); it is read here, at the edge, and passed into the app factory. FastAPI and uvicorn
-are imported only when the command runs, so the rest of the CLI does not pay for them.
-"""
+"""`scorer serve`: run the HTTP API (`api/`) with uvicorn. The API is imported inside the command,
+so that the rest of the CLI does not pay for FastAPI and uvicorn, and the scorer library never
+imports the API."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
+from scorer.config import ENV_PREFIX, load_settings
 
-    from api.deps import ApiSettings
-
-logger = logging.getLogger(__name__)
-
-API_KEY_ENV = "SCORER_API_KEY"
-# Scoring threads per worker: `scorer serve --threads` sets it for the worker processes it starts
-# (uvicorn builds the app in each worker from an import string, so options travel by environment).
-THREADS_ENV = "SCORER_API_THREADS"
-PROCESSES_ENV = "SCORER_API_PROCESSES"
-PIPELINE_ENV = "SCORER_API_PIPELINE"
-# uvicorn starts every worker process from this import string (a factory: the app is built in each
-# worker, and its lifespan loads the model there).
-APP_FACTORY = "scorer.serve:app_factory"
-
-
-def api_settings(environ: Mapping[str, str]) -> ApiSettings:
-    """The API's settings from the environment: the API key, and how each worker scores, which
-    `scorer serve` passes to its workers (threads, scoring processes, requests held per process)."""
-    from api.deps import ApiSettings
-
-    extra: dict[str, int] = {}
-    for name, env in (("threads", THREADS_ENV), ("processes", PROCESSES_ENV), ("pipeline", PIPELINE_ENV)):
-        if environ.get(env):
-            extra[name] = int(environ[env])
-    return ApiSettings(api_key=environ.get(API_KEY_ENV) or None, **extra)
-
-
-def app_factory() -> FastAPI:
-    """The application of one uvicorn worker."""
-    from api.app import create_app
-
-    return create_app(api_settings(os.environ))
+API_KEY_ENV = ENV_PREFIX + "API_KEY"
 
 
 def usable_cores() -> int:
@@ -60,42 +23,24 @@ def usable_cores() -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the API until interrupted."""
-    import uvicorn
+    from api.server import run
 
-    auth = "on" if os.environ.get(API_KEY_ENV) else f"off ({API_KEY_ENV} unset)"
-    # Read by app_factory in each worker.
+    overrides: dict[str, Any] = {}
     if args.threads is not None:
-        os.environ[THREADS_ENV] = str(args.threads)
+        overrides["api_threads"] = args.threads
     if args.pipeline is not None:
-        os.environ[PIPELINE_ENV] = str(args.pipeline)
+        overrides["api_pipeline"] = args.pipeline
     processes = args.scoring_processes
     if processes is None:  # one worker: one scoring process per core; several: threads in each
         processes = usable_cores() if args.workers == 1 else 0
-    os.environ[PROCESSES_ENV] = str(processes)
-    settings = api_settings(os.environ)
-    scoring = (
-        f"{settings.processes} scoring process(es), each holding up to {settings.pipeline} request(s)"
-        if settings.processes
-        else f"{settings.threads} scoring thread(s)"
-    )
-    logger.info(
-        "serving on http://%s:%d with %d worker(s), each with %s; API key %s",
-        args.host,
-        args.port,
-        args.workers,
-        scoring,
-        auth,
-    )
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
+    overrides["api_processes"] = processes
+    run(
+        load_settings().with_overrides(overrides),
         host=args.host,
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,
         log_level=args.log_level,
-        # The API is reached through its own endpoints only; no server header to fingerprint.
-        server_header=False,
     )
     return 0
 

@@ -25,8 +25,8 @@ _LANG3 = {"fr": "fra", "en": "eng"}
 
 @cache
 def stop_words() -> dict[str, list[str]]:
-    """Per-language stop words for the Gopher quality filter (`scorer/data/peers.json`)."""
-    with resources.files("scorer").joinpath("data", "peers.json").open(encoding="utf-8") as f:
+    """Per-language stop words for the Gopher quality filter (`scorer/learn/data/peers.json`)."""
+    with resources.files("scorer.learn").joinpath("data", "peers.json").open(encoding="utf-8") as f:
         return dict(json.load(f)["stop_words"])
 
 

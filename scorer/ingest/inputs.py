@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from features import Document
-from scorer.documents import (
+from scorer.errors import InputError, ScorerError
+from scorer.ingest.documents import (
     HTML_SUFFIXES,
     JSON_SUFFIXES,
     MAX_HTML_BYTES,
@@ -38,7 +39,6 @@ from scorer.documents import (
     from_html,
     from_record,
 )
-from scorer.errors import InputError, ScorerError
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`scorer audit PATH...`: score a folder or a corpus and report the documents ranked worst first.
+"""The ranked audit of a folder or a corpus (`scorer audit`): documents ranked worst first.
 
 Memory stays bounded whatever the input size: results are spilled to sorted runs on disk and merged
 (an external sort), the summary is a set of counters, and the errors go to a temporary file. Only the
@@ -7,14 +7,12 @@ HTML report keeps more: the text of the `--max-articles` worst documents, to hig
 
 from __future__ import annotations
 
-import argparse
 import csv
 import heapq
 import json
 import logging
 import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,81 +20,32 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from features import FAMILIES
-from scorer.config import Settings, load_settings
+from scorer.config import Settings
+from scorer.corpus.parallel import Outcome, Progress, Scored, resolve_jobs, score_items
 from scorer.engine import BANDS
-from scorer.errors import ScorerError
-from scorer.inputs import InputFailure, ReadOptions, iter_items
-from scorer.parallel import Outcome, Progress, Scored, resolve_jobs, score_items
+from scorer.ingest.inputs import InputFailure, ReadOptions, iter_items
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("table", "json", "jsonl", "csv", "html")
 WORST_IN_SUMMARY = 10
 RUN_SIZE = 2_000  # rows per sorted run on disk (about 3 MB of serialised rows in memory)
 HIST_BINS = 10  # score histogram: 0-10, 10-20, ... 90-100
 
-AUDIT_EPILOG = """output:
-  Documents are ranked worst first (lowest score first; ties in input order). --format json prints
-  one object {"summary": {...}, "results": [...], "errors": [{"source": ..., "error": ...}]};
-  jsonl prints one result per line; html writes a self-contained report (chart, ranked table, the
-  text of each article with its evidence highlighted). Unreadable files and malformed records are
-  listed as errors with their location (file, line, row or byte offset); the rest is still scored.
-
-exit codes:
-  0  every input was scored
-  1  some inputs could not be read or scored (they are listed as errors)
-  2  usage error
-"""
-
-
-# --- command-line plumbing shared with `scorer check` ---------------------------------------------
-
-
-def add_input_arguments(p: argparse.ArgumentParser) -> None:
-    """Options that name record fields, and the number of jobs."""
-    g = p.add_argument_group("records (JSON, JSONL, Parquet)")
-    g.add_argument(
-        "--text-field", default="text", metavar="NAME", help="field holding the article text (default: text)"
-    )
-    g.add_argument(
-        "--html-field",
-        default="html",
-        metavar="NAME",
-        help="field holding the page HTML, used when present (default: html)",
-    )
-    g.add_argument(
-        "--id-field", default="id", metavar="NAME", help="field holding the document id (default: id)"
-    )
-    g.add_argument("--url-field", default="url", metavar="NAME", help="field holding the URL (default: url)")
-    p.add_argument(
-        "-j", "--jobs", type=int, default=None, metavar="N",
-        help="worker processes (default: the 'jobs' setting, 0 = every core)",
-    )  # fmt: skip
-
-
-def read_options(args: argparse.Namespace) -> ReadOptions:
-    """The record field names from the parsed options."""
-    return ReadOptions(
-        text_field=args.text_field,
-        html_field=args.html_field,
-        id_field=args.id_field,
-        url_field=args.url_field,
-    )
-
-
-def check_jobs(jobs: int | None) -> None:
-    """Reject a negative job count (a usage error, exit 2)."""
-    if jobs is not None and jobs < 0:
-        raise ScorerError("--jobs must be 0 (every core) or more")
+# --- the scored stream shared with the gate ------------------------------------------------------
 
 
 def scored_stream(
-    paths: list[str], args: argparse.Namespace, settings: Settings, *, want_text: bool = False
+    paths: list[str],
+    options: ReadOptions,
+    jobs: int | None,
+    settings: Settings,
+    *,
+    want_text: bool = False,
 ) -> Iterator[Outcome]:
-    """Read and score `paths` with the options of `args`, drawing progress on a terminal."""
-    options = read_options(args)
-    jobs = resolve_jobs(args.jobs, settings)
+    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), drawing progress on a
+    terminal."""
+    jobs = resolve_jobs(jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
     progress = Progress()
     try:
@@ -438,67 +387,3 @@ def collect(outcomes: Iterable[Outcome], folder: str, summary: Summary, articles
         c.add(outcome)
     c.errors.close()
     return c
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    """Score every input and write the ranked report."""
-    check_jobs(args.jobs)
-    settings = load_settings()
-    want_html = args.format == "html"
-    with tempfile.TemporaryDirectory(prefix="scorer-audit-") as folder:
-        c = collect(
-            scored_stream(args.paths, args, settings, want_text=want_html),
-            folder,
-            Summary(),
-            args.max_articles if want_html else 0,
-        )
-        summary = c.summary.to_dict()
-        for e in c.errors:
-            if args.format != "table" or args.output:
-                sys.stderr.write(f"Error: {e['source']}: {e['error']}\n")
-        with open_output(args.output, newline="" if args.format == "csv" else None) as out:
-            if args.format == "table":
-                write_table(c.ranked, c.errors, summary, out)
-            elif args.format == "json":
-                write_json(c.ranked, c.errors, summary, out)
-            elif args.format == "jsonl":
-                write_jsonl(c.ranked, out)
-            elif args.format == "csv":
-                write_csv(c.ranked, out)
-            else:
-                from scorer.report import write_html
-
-                write_html(
-                    out,
-                    summary=summary,
-                    rows=c.ranked,
-                    articles=c.articles(),
-                    errors=c.errors,
-                    title="Article audit",
-                )
-        if args.output:
-            sys.stderr.write(f"{format_summary_line(summary)}; report written to {args.output}\n")
-    return EXIT_FAILED if summary["errors"] else EXIT_OK
-
-
-def add_parser(sub: Any) -> None:
-    """Register `scorer audit`."""
-    p = sub.add_parser(
-        "audit",
-        help="score folders or corpora and report the documents ranked worst first",
-        description="Score every article under PATH (folders recursively; .txt .md .html .htm .json, "
-        ".jsonl[.gz|.zst], .parquet, .warc[.gz]) and report them ranked worst first.",
-        epilog=AUDIT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "paths", nargs="+", metavar="PATH", help="files or folders; '-' reads one document from stdin"
-    )
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument(
-        "--max-articles", type=int, default=500, metavar="N",
-        help="html: show the text and evidence of the N worst articles (default: 500); the table lists all",
-    )  # fmt: skip
-    add_input_arguments(p)
-    p.set_defaults(func=cmd_audit)

@@ -1,6 +1,6 @@
 """Score a stream of input items on several cores, in input order, in bounded memory.
 
-The main process reads items (`scorer.inputs.iter_items`) and hands them out in small batches to a
+The main process reads items (`scorer.ingest.inputs.iter_items`) and hands them out in small batches to a
 process pool; each worker builds its `Scorer` once (in the pool initializer), turns items into
 documents (HTML extraction runs in the workers too) and scores them. Results come back in input order
 whatever the number of jobs, so every output is deterministic. At most `jobs * AHEAD` batches are in
@@ -27,7 +27,7 @@ from typing import Any, TextIO
 from features import build_features
 from scorer.config import Settings
 from scorer.engine import Result, Scorer
-from scorer.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
+from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
 from scorer.model import LinearModel
 
 logger = logging.getLogger(__name__)

@@ -2,23 +2,20 @@
 
 Prints ROC AUC, PR AUC, the Brier score, the confusion at the default threshold (score 50), a
 per-source breakdown, and, on the same documents in the same run, the flag rate of the heuristic
-filter chain a data team would use instead (`scorer.peers`, datatrove's Gopher/C4/FineWeb filters).
+filter chain a data team would use instead (`scorer.learn.peers`, datatrove's Gopher/C4/FineWeb filters).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
-import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from scorer.engine import MAX_REASONS
+from scorer.learn.training import Labelled, SignalCache, document_values
 from scorer.model import LinearModel
-from scorer.training import Labelled, SignalCache, document_values, load_labelled
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +57,7 @@ def score_items(
 def peer_verdicts(items: Sequence[Labelled]) -> list[tuple[bool | None, str | None]]:
     """The datatrove chain's verdict per document; (None, None) for all when datatrove is missing."""
     try:
-        from scorer.peers import PeerChain
+        from scorer.learn.peers import PeerChain
 
         chains: dict[str, PeerChain] = {}
         out: list[tuple[bool | None, str | None]] = []
@@ -182,44 +179,3 @@ def report(rows: Sequence[Row], model: LinearModel, out: TextIO) -> dict[str, An
             + "\n"
         )
     return m
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    """`scorer evaluate DATA... [--model MODEL]`."""
-    import sys
-
-    model = LinearModel.load(args.model)
-    items = load_labelled(args.data)
-    jobs = args.jobs or (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )
-    cache = SignalCache(args.cache) if args.cache else None
-    rows = evaluate(items, model, cache=cache, jobs=jobs, peers=not args.no_peers)
-    figures = report(rows, model, sys.stdout)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(
-                {"metrics": figures, "documents": [r.__dict__ for r in rows]}, f, ensure_ascii=False, indent=1
-            )
-    return 0
-
-
-def add_parser(sub: Any) -> None:
-    """Register `scorer evaluate`."""
-    p = sub.add_parser(
-        "evaluate",
-        help="evaluate a model on labelled documents, beside the datatrove heuristic filters",
-        description="Score labelled documents (same DATA formats as `scorer train`) and print ROC AUC, PR AUC, "
-        "Brier score, the confusion at score 50, a per-source breakdown and the peer filter chain's flag rate.",
-    )
-    p.add_argument(
-        "data", nargs="+", metavar="DATA", help="labelled JSONL files or folders (held out from training)"
-    )
-    p.add_argument("--model", metavar="MODEL", help="model JSON (default: the bundled model)")
-    p.add_argument("--cache", metavar="DIR", help="signal-value cache folder (e.g. build/signal-cache)")
-    p.add_argument(
-        "--jobs", type=int, default=0, help="processes for signal extraction (default: every core)"
-    )
-    p.add_argument("--no-peers", action="store_true", help="skip the datatrove filter chain")
-    p.add_argument("--json", metavar="FILE", help="also write the figures and per-document rows as JSON")
-    p.set_defaults(func=cmd_evaluate)
