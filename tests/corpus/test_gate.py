@@ -11,7 +11,7 @@ import pytest
 
 from scorer.cli import main
 from tests.conftest import FIXTURES
-from tests.test_inputs import ARTICLES, jsonl_bytes
+from tests.ingest.test_inputs import ARTICLES, jsonl_bytes
 
 INPUTS = FIXTURES / "inputs"
 FOLDER = INPUTS / "folder"

@@ -1,0 +1,1 @@
+"""Tests of the command line (`scorer.cli`): the commands, their output and exit codes."""

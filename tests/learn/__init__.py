@@ -1,0 +1,1 @@
+"""Tests of learning (`scorer.learn`): training, corruption, evaluation and the peer chain."""
