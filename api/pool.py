@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
 class Overloaded(Exception):
     """Every scoring thread stayed busy for `queue_timeout` seconds."""
 

@@ -91,5 +91,9 @@ def load_settings(cwd: Path | None = None, environ: Mapping[str, str] | None = N
     settings = Settings().with_overrides(file_settings((cwd or Path.cwd()).resolve()))
     env = os.environ if environ is None else environ
     names = {f.name for f in fields(Settings)}
-    from_env = {k[len(ENV_PREFIX) :].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX) :].lower() in names}
+    from_env = {
+        k[len(ENV_PREFIX) :].lower(): v
+        for k, v in env.items()
+        if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX) :].lower() in names
+    }
     return settings.with_overrides(from_env)

@@ -231,7 +231,9 @@ def baseline_c_grid(folds: int, grid: tuple[float, ...] = (1, 3, 10, 30, 100, 10
             out[te] = lr.predict_proba(vec.transform([tx[i] for i in te]))[:, 1]
         return float(roc_auc_score(y, out, sample_weight=w))
 
-    print("\n== TF-IDF baseline on WMT at each C (same C in every fold; the best row is C chosen on the test folds)")
+    print(
+        "\n== TF-IDF baseline on WMT at each C (same C in every fold; the best row is C chosen on the test folds)"
+    )
     print("  " + f"{'C':>6}  " + "  ".join(f"{name:>16}" for name in setups))
     for c in grid:
         print("  " + f"{c:>6g}  " + "  ".join(f"{auc(sub, tx, c):16.3f}" for sub, tx in setups.values()))

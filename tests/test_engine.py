@@ -14,7 +14,18 @@ from scorer.ingest import documents
 from scorer.model import LinearModel, signal_values
 
 
-@pytest.mark.parametrize("score, label", [(100, "high"), (75, "high"), (74.9, "medium"), (50, "medium"), (49.9, "low"), (25, "low"), (0, "very_low")])
+@pytest.mark.parametrize(
+    "score, label",
+    [
+        (100, "high"),
+        (75, "high"),
+        (74.9, "medium"),
+        (50, "medium"),
+        (49.9, "low"),
+        (25, "low"),
+        (0, "very_low"),
+    ],
+)
 def test_label_bands(score: float, label: str) -> None:
     assert label_for(score) == label
     assert {name for _, name in BANDS} == {"high", "medium", "low", "very_low"}
@@ -51,7 +62,14 @@ def test_score_is_in_range_and_explained() -> None:
 
 
 def test_model_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    model = LinearModel(version="t1", coef={"a.b": -1.0}, intercept=0.5, mean={"a.b": 0.1}, scale={"a.b": 2.0}, calibration=(1.2, -0.1))
+    model = LinearModel(
+        version="t1",
+        coef={"a.b": -1.0},
+        intercept=0.5,
+        mean={"a.b": 0.1},
+        scale={"a.b": 2.0},
+        calibration=(1.2, -0.1),
+    )
     path = tmp_path / "m.json"
     model.save(path)
     again = LinearModel.load(path)
@@ -62,7 +80,11 @@ def test_model_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     "content, message",
-    [("not json", "not JSON"), ('{"format": "pickle"}', "not a valid model"), ('{"format": "article-scorer/linear-v1", "version": "x"}', "not a valid model")],
+    [
+        ("not json", "not JSON"),
+        ('{"format": "pickle"}', "not a valid model"),
+        ('{"format": "article-scorer/linear-v1", "version": "x"}', "not a valid model"),
+    ],
     ids=["not-json", "wrong-format", "missing-fields"],
 )
 def test_bad_model_files_are_refused(tmp_path, content: str, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +100,9 @@ def test_missing_model_file() -> None:
 
 
 def test_settings_layering(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "pyproject.toml").write_text('[tool.scorer]\nmin_score = 60\nfail_on = ["translation.number_placeholder"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.scorer]\nmin_score = 60\nfail_on = ["translation.number_placeholder"]\n'
+    )
     settings = load_settings(tmp_path, environ={"SCORER_MAX_FLAGGED": "0.1", "UNRELATED": "x"})
     assert settings.min_score == 60.0
     assert settings.fail_on == ("translation.number_placeholder",)
@@ -104,7 +128,9 @@ def test_result_json_is_serialisable() -> None:
 
 
 def test_small_pulls_are_not_reasons() -> None:
-    model = LinearModel(version="t", coef={"translation.number_placeholder": -2.0, "readability.flesch": -0.05}, intercept=2.0)
+    model = LinearModel(
+        version="t", coef={"translation.number_placeholder": -2.0, "readability.flesch": -0.05}, intercept=2.0
+    )
     scorer = Scorer(model=model, features=[])
     sigs = [
         Signal("translation.number_placeholder", "m", (), 1.0, Kind.ABSENCE),

@@ -25,8 +25,15 @@ def _document(spec_path: Path):  # type: ignore[no-untyped-def]
         body = spec_path.with_suffix(suffix)
         if body.exists():
             if suffix == ".html":
-                return spec, documents.from_html(body.read_bytes(), id=str(body), language=spec.get("language"))
-            return spec, documents.from_text(body.read_text(encoding="utf-8"), id=str(body), language=spec.get("language"), **spec.get("meta", {}))
+                return spec, documents.from_html(
+                    body.read_bytes(), id=str(body), language=spec.get("language")
+                )
+            return spec, documents.from_text(
+                body.read_text(encoding="utf-8"),
+                id=str(body),
+                language=spec.get("language"),
+                **spec.get("meta", {}),
+            )
     raise AssertionError(f"{spec_path}: no .txt/.html/.md body beside it")
 
 

@@ -10,8 +10,39 @@ from scorer.ingest import documents
 # Text that looks a little like articles (words, punctuation, line breaks, quotes, digits) finds more
 # paths through the features than uniform unicode alone.
 _WORDS = st.sampled_from(
-    ["Le", "ministre", "a", "déclaré", "selon", "des", "sources", "XNUMX", "2000", "«", "»", '"', "Source", ":", "Date",
-     "the", "said", "according", "to", "experts", "Lire", "aussi", "\n", "\n\n", ".", ",", "?", "Share", "e", "d'", "l'"]
+    [
+        "Le",
+        "ministre",
+        "a",
+        "déclaré",
+        "selon",
+        "des",
+        "sources",
+        "XNUMX",
+        "2000",
+        "«",
+        "»",
+        '"',
+        "Source",
+        ":",
+        "Date",
+        "the",
+        "said",
+        "according",
+        "to",
+        "experts",
+        "Lire",
+        "aussi",
+        "\n",
+        "\n\n",
+        ".",
+        ",",
+        "?",
+        "Share",
+        "e",
+        "d'",
+        "l'",
+    ]
 )
 _ARTICLEISH = st.lists(_WORDS, max_size=80).map(" ".join)
 

@@ -47,7 +47,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="scorer-check-") as folder:
         junit = JUnitWriter(args.junit, folder) if args.junit else None
         c = run_gate(
-            scored_stream(args.inputs, read_options(args), settings.jobs, settings), state, folder, junit, want_report=bool(args.report)
+            scored_stream(args.inputs, read_options(args), settings.jobs, settings),
+            state,
+            folder,
+            junit,
+            want_report=bool(args.report),
         )
         summary = c.summary.to_dict()
         verdict = state.verdict(summary)

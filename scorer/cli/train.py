@@ -63,7 +63,10 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL files or folders")
     p.add_argument("--out", required=True, metavar="MODEL", help="where to write the model JSON")
-    p.add_argument("--version", help="model version string (default: trained-<date>-<hash of the training set and its signal values>)")
+    p.add_argument(
+        "--version",
+        help="model version string (default: trained-<date>-<hash of the training set and its signal values>)",
+    )
     p.add_argument("--C", type=float, help="inverse regularisation strength (default: chosen by grouped CV)")
     p.add_argument(
         "--cache",

@@ -154,7 +154,9 @@ def _restrict_date_parser() -> None:
     extractors.get_external_parser = lambda: parser  # type: ignore[assignment]  # replaces an lru_cache wrapper
 
 
-_VISIBLE_XPATH = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+_VISIBLE_XPATH = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
 
 
 @lru_cache(maxsize=1)
@@ -235,16 +237,30 @@ def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
     has_html = isinstance(record.get("html"), str)
     if has_text == has_html:
         raise InputError("a JSON record needs exactly one of 'text' or 'html' (a string)")
-    opt: dict[str, Any] = {k: (str(record[k]) if record.get(k) is not None else None) for k in ("url", "title", "author", "language")}
+    opt: dict[str, Any] = {
+        k: (str(record[k]) if record.get(k) is not None else None)
+        for k in ("url", "title", "author", "language")
+    }
     date_field = next((k for k in ("published", "date") if k in record), None)
     empty = tuple(k for k in ("published", "date", "author") if k in record and record[k] in ("", None))
     rid = str(record.get("id") or id)
     if has_html:
-        return from_html(record["html"], id=rid, published=record.get(date_field) if date_field else None, origin="record", **opt)
+        return from_html(
+            record["html"],
+            id=rid,
+            published=record.get(date_field) if date_field else None,
+            origin="record",
+            **opt,
+        )
     if not record["text"].strip():
         raise ExtractionError("the record's text is empty")
     return from_text(
-        record["text"], id=rid, published=record.get(date_field) if date_field else None, origin="record", empty_fields=empty, **opt
+        record["text"],
+        id=rid,
+        published=record.get(date_field) if date_field else None,
+        origin="record",
+        empty_fields=empty,
+        **opt,
     )
 
 
@@ -283,7 +299,9 @@ def from_path(path: str | Path) -> Document:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
-        raise InputError(f"{p}: unsupported file type {suffix or '(none)'}; expected .txt, .md, .html, .htm or .json")
+        raise InputError(
+            f"{p}: unsupported file type {suffix or '(none)'}; expected .txt, .md, .html, .htm or .json"
+        )
     try:
         data = p.read_bytes()
     except OSError as e:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api.server import API_KEY_ENV, PIPELINE_ENV, PROCESSES_ENV, THREADS_ENV, api_settings
 
+from api.server import API_KEY_ENV, PIPELINE_ENV, PROCESSES_ENV, THREADS_ENV, api_settings
 from scorer.cli import build_parser
 from tests.api.conftest import API_KEY, FR_TEXT
 from tests.conftest import ROOT

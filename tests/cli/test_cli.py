@@ -16,7 +16,9 @@ RESULT_FIELDS = {"source", "score", "label", "language", "families", "signals", 
 
 
 def test_json_output_has_every_field(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", "--format", "json", str(EXAMPLES / "fr_copy.txt"), str(EXAMPLES / "en_copy.txt")]) == 0
+    assert (
+        main(["score", "--format", "json", str(EXAMPLES / "fr_copy.txt"), str(EXAMPLES / "en_copy.txt")]) == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert [r["language"] for r in results] == ["fr", "en"]
     for r in results:

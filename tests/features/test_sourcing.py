@@ -232,7 +232,9 @@ def test_without_the_recogniser_an_anonymous_head_is_not_named() -> None:
 )
 def test_a_first_and_last_name_after_the_head_needs_no_recogniser(text: str, named: bool) -> None:
     # max_ner=0: no recogniser call, so only the cheap apposition test can name the source.
-    check_signal(AttributedStatements(max_ner=0), make_doc(text, "fr"), "sourcing.attributed_statement", named)
+    check_signal(
+        AttributedStatements(max_ner=0), make_doc(text, "fr"), "sourcing.attributed_statement", named
+    )
 
 
 @pytest.mark.parametrize(

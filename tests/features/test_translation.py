@@ -494,7 +494,9 @@ def test_mt_probability_deterministic() -> None:
 )
 def test_mt_probability_topic_and_typography_neutral(text_a: str, text_b: str) -> None:
     est = _estimate()
-    assert est.probability(make_doc(text_a, language="fr")) == est.probability(make_doc(text_b, language="fr"))
+    assert est.probability(make_doc(text_a, language="fr")) == est.probability(
+        make_doc(text_b, language="fr")
+    )
 
 
 @pytest.mark.parametrize(
@@ -509,7 +511,9 @@ def test_mt_probability_topic_and_typography_neutral(text_a: str, text_b: str) -
 )
 def test_mt_probability_follows_style(text_a: str, text_b: str) -> None:
     est = _estimate()
-    assert est.probability(make_doc(text_a, language="fr")) != est.probability(make_doc(text_b, language="fr"))
+    assert est.probability(make_doc(text_a, language="fr")) != est.probability(
+        make_doc(text_b, language="fr")
+    )
 
 
 def test_mt_tokens_keep_style_words_and_hide_content() -> None:

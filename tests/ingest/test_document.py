@@ -85,12 +85,19 @@ def test_json_record_with_html(tmp_path) -> None:  # type: ignore[no-untyped-def
     p = tmp_path / "rec.json"
     p.write_text(json.dumps({"html": html, "url": "https://x.example/a"}), encoding="utf-8")
     doc = documents.from_path(p)
-    assert doc.origin == "record" and doc.url == "https://x.example/a" and doc.published == dt.date(2024, 2, 17)
+    assert (
+        doc.origin == "record" and doc.url == "https://x.example/a" and doc.published == dt.date(2024, 2, 17)
+    )
 
 
 @pytest.mark.parametrize(
     "record, message",
-    [({"text": "a", "html": "<p>a</p>"}, "exactly one"), ({}, "exactly one"), ({"text": "   "}, "empty"), ([1, 2], "object")],
+    [
+        ({"text": "a", "html": "<p>a</p>"}, "exactly one"),
+        ({}, "exactly one"),
+        ({"text": "   "}, "empty"),
+        ([1, 2], "object"),
+    ],
     ids=["both", "neither", "empty-text", "not-object"],
 )
 def test_bad_records_raise_clear_errors(record, message) -> None:  # type: ignore[no-untyped-def]
