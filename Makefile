@@ -1,10 +1,13 @@
 # The commands CI and contributors run.
 PY ?= .venv/bin/python
 
-.PHONY: install test lint format typecheck eval bench
+.PHONY: install ci test lint format typecheck eval bench
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'
+
+# What .ci/run checks after installing: lint, format, types, then the tests.
+ci: lint typecheck test
 
 test:
 	$(PY) -m pytest -q
