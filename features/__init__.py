@@ -11,7 +11,17 @@ from features.document import Document
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["FAMILIES", "FEATURES", "Document", "Evidence", "Feature", "Kind", "Signal", "build_features", "catalogue"]
+__all__ = [
+    "FAMILIES",
+    "FEATURES",
+    "Document",
+    "Evidence",
+    "Feature",
+    "Kind",
+    "Signal",
+    "build_features",
+    "catalogue",
+]
 
 # The registry: every feature class, in family order. To add a signal, add its class to the
 # `FEATURES` list of its family's module.
@@ -24,7 +34,9 @@ FEATURES: tuple[type[Feature], ...] = (
 )
 
 
-def build_features(families: Iterable[str] | None = None, options: Mapping[str, Mapping[str, object]] | None = None) -> list[Feature]:
+def build_features(
+    families: Iterable[str] | None = None, options: Mapping[str, Mapping[str, object]] | None = None
+) -> list[Feature]:
     """Instantiate the registered features of `families` (all by default); `options` maps a class name
     to keyword arguments for its constructor."""
     wanted = set(FAMILIES if families is None else families)
@@ -32,7 +44,16 @@ def build_features(families: Iterable[str] | None = None, options: Mapping[str, 
     if unknown:
         raise ValueError(f"unknown signal families: {', '.join(sorted(unknown))}")
     options = options or {}
-    return [cls(**options.get(cls.__name__, {})) for cls in FEATURES if cls.family in wanted]  # type: ignore[arg-type]
+    built: dict[type[Feature], Feature] = {}
+    for cls in FEATURES:
+        if cls.family not in wanted:
+            continue
+        kwargs = dict(options.get(cls.__name__, {}))
+        for arg, needed in cls.requires.items():
+            if arg not in kwargs and needed in built:
+                kwargs[arg] = built[needed]
+        built[cls] = cls(**kwargs)
+    return list(built.values())
 
 
 def catalogue() -> dict[str, dict[str, str]]:

@@ -101,6 +101,9 @@ class Feature(ABC):
     # True when the feature may run a spaCy pipeline (`features.nlp.run_components`): a parent process
     # loads the pipelines before forking workers only if some feature needs them.
     needs_spacy: ClassVar[bool] = False
+    # Constructor arguments that are other registered features (argument name -> class): the registry
+    # passes the instances it built, so a feature reuses what another one found instead of a copy.
+    requires: ClassVar[Mapping[str, type[Feature]]] = {}
 
     @abstractmethod
     def extract(self, doc: Document) -> list[Signal]:
@@ -143,13 +146,17 @@ class Feature(ABC):
     ) -> Signal:
         """A flag citing `spans` of `doc`; its value defaults to the number of spans."""
         evidence = tuple(Evidence.of(doc, sp) for sp in sorted(set(spans)))
-        return Signal(code, message, evidence, float(len(evidence) if value is None else value), Kind.FLAG, detail)
+        return Signal(
+            code, message, evidence, float(len(evidence) if value is None else value), Kind.FLAG, detail
+        )
 
     def absence(self, code: str, message: str, value: float = 1.0, **detail: Any) -> Signal:
         """An absence signal: nothing to cite, so the message names what was looked for."""
         return Signal(code, message, (), value, Kind.ABSENCE, detail)
 
-    def measure(self, code: str, message: str, value: float, spans: Iterable[Span] = (), doc: Document | None = None) -> Signal:
+    def measure(
+        self, code: str, message: str, value: float, spans: Iterable[Span] = (), doc: Document | None = None
+    ) -> Signal:
         """A document-level number for the classifier, with optional evidence."""
         evidence = tuple(Evidence.of(doc, sp) for sp in spans) if doc is not None else ()
         return Signal(code, message, evidence, float(value), Kind.MEASURE)

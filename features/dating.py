@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from features.base import Evidence, Feature, Kind, Signal, load_lexicon
-from features.document import Document, Span
+from features.document import Document, MemoKey, Span
 
 LANGS = ("fr", "en")
 _DIGITS_RE = re.compile(r"\d+")
@@ -201,9 +201,12 @@ def _paragraph_at(doc: Document, starts: list[int], pos: int) -> Span | None:
     return None
 
 
+DATE_SCAN: MemoKey[DateScan] = MemoKey("dating.scan")
+
+
 def scan_dates(doc: Document, reader: DateReader) -> DateScan:
     """The date scan of `doc`, computed once per document and shared by the dating features."""
-    return doc.memo(f"dating.scan.{reader.head_chars}", lambda: reader.scan(doc))  # type: ignore[no-any-return]
+    return doc.memo(DATE_SCAN.of(reader.head_chars), lambda: reader.scan(doc))
 
 
 def choose_date(doc: Document, scan: DateScan) -> tuple[dt.date | None, str | None, FoundDate | None]:

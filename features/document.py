@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from features.text import WORD_RE
 
 # A paragraph is a run of text between blank lines (or between single line breaks: scraped text often
 # has one line per block). Both are kept: `paragraphs` splits on any line break, `blocks` on blank lines.
@@ -14,9 +17,27 @@ _BLOCK_RE = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 # Sentence end: ., !, ? or … (optionally followed by closing quotes/brackets), then space and an
 # upper-case letter, a digit or an opening quote. Linear: no nested quantifiers.
 _SENT_END_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
-_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 
 Span = tuple[int, int]
+T = TypeVar("T")
+
+
+class MemoKey(str, Generic[T]):
+    """The name of a derived view that `Document.memo` keeps once per document, typed with the view's
+    type so that a reader gets back what the writer stored. Keys are namespaced by family
+    ("translation.leaked") and declared as module constants next to the function that computes them."""
+
+    __slots__ = ()
+
+    def of(self, *params: object) -> MemoKey[T]:
+        """The key of the same view computed with other parameters: one memo entry per parameter set."""
+        return MemoKey(".".join([self, *map(str, params)]))
+
+
+WORDS: MemoKey[tuple[Span, ...]] = MemoKey("words")
+WORD_TEXTS: MemoKey[list[str]] = MemoKey("word_texts")
+LOWER_TEXT: MemoKey[str] = MemoKey("lower_text")
+LOWER_WORDS: MemoKey[list[str]] = MemoKey("lower_words")
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
@@ -94,49 +115,49 @@ class Document:
     @property
     def words(self) -> tuple[Span, ...]:
         """Word spans over the whole text (letters, digits, inner apostrophes and hyphens)."""
-        cached = self._memo.get("words")
+        cached = self._memo.get(WORDS)
         if cached is None:
-            cached = tuple(map(re.Match.span, _WORD_RE.finditer(self.text)))
-            self._memo["words"] = cached
+            cached = tuple(map(re.Match.span, WORD_RE.finditer(self.text)))
+            self._memo[WORDS] = cached
         return cached  # type: ignore[no-any-return]
 
     @property
     def word_texts(self) -> list[str]:
         """The text of each of `words`, as written."""
-        cached = self._memo.get("word_texts")
+        cached = self._memo.get(WORD_TEXTS)
         if cached is None:
             # Slicing the spans costs half of a second regex pass (findall).
             text = self.text
-            cached = self._memo["word_texts"] = [text[a:b] for a, b in self.words]
+            cached = self._memo[WORD_TEXTS] = [text[a:b] for a, b in self.words]
         return cached  # type: ignore[no-any-return]
 
     @property
     def lower_text(self) -> str:
         """`text` lower-cased (the same length as `text` for nearly every text, not for all: "İ")."""
-        cached = self._memo.get("lower_text")
+        cached = self._memo.get(LOWER_TEXT)
         if cached is None:
-            cached = self._memo["lower_text"] = self.text.lower()
+            cached = self._memo[LOWER_TEXT] = self.text.lower()
         return cached  # type: ignore[no-any-return]
 
     @property
     def lower_words(self) -> list[str]:
         """Each of `words` lower-cased: sliced from `lower_text` when lower-casing kept every offset,
         else lower-cased one by one."""
-        cached = self._memo.get("lower_words")
+        cached = self._memo.get(LOWER_WORDS)
         if cached is None:
             low = self.lower_text
             if len(low) == len(self.text):
                 cached = [low[a:b] for a, b in self.words]
             else:
                 cached = [w.lower() for w in self.word_texts]
-            self._memo["lower_words"] = cached
+            self._memo[LOWER_WORDS] = cached
         return cached  # type: ignore[no-any-return]
 
-    def memo(self, key: str, make: Any) -> Any:
+    def memo(self, key: MemoKey[T], make: Callable[[], T]) -> T:
         """Return the shared derived value `key`, computing it once with `make()`."""
         if key not in self._memo:
             self._memo[key] = make()
-        return self._memo[key]
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @property
     def base_language(self) -> str:

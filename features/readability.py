@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from features.base import Feature, Signal, load_lexicon
-from features.document import Document, Span
+from features.document import Document, MemoKey, Span
 from features.nlp import zipf
 
 # Languages with a lexicon (and, for the indices, fitted ranges); other languages get no readability
@@ -73,6 +73,13 @@ def syllables(word: str, pyphen_lang: str) -> int:
     return len(get_pyphen(pyphen_lang).positions(word.lower())) + 1
 
 
+SENTENCE_WORDS: MemoKey[list[tuple[Span, tuple[Span, ...]]]] = MemoKey("readability.sentence_words")
+SENTENCE_RANGES: MemoKey[list[tuple[int, int]]] = MemoKey("readability.sentence_ranges")
+SENTENCE_INITIAL: MemoKey[frozenset[int]] = MemoKey("readability.sentence_initial")
+WORD_COUNTS: MemoKey[Counter[str]] = MemoKey("readability.word_counts")
+LINES: MemoKey[frozenset[Span]] = MemoKey("readability.lines")
+
+
 def sentence_words(doc: Document) -> list[tuple[Span, tuple[Span, ...]]]:
     """Each sentence with the word spans inside it (shared by every feature of the family)."""
 
@@ -80,7 +87,7 @@ def sentence_words(doc: Document) -> list[tuple[Span, tuple[Span, ...]]]:
         words = doc.words
         return [(sp, words[i:j]) for sp, (i, j) in zip(doc.sentences, sentence_ranges(doc), strict=True)]
 
-    return doc.memo("readability.sentence_words", make)  # type: ignore[no-any-return]
+    return doc.memo(SENTENCE_WORDS, make)
 
 
 def sentence_ranges(doc: Document) -> list[tuple[int, int]]:
@@ -94,19 +101,17 @@ def sentence_ranges(doc: Document) -> list[tuple[int, int]]:
             out.append((i, bisect.bisect_left(starts, b, i)))
         return out
 
-    return doc.memo("readability.sentence_ranges", make)  # type: ignore[no-any-return]
+    return doc.memo(SENTENCE_RANGES, make)
 
 
 def sentence_initial(doc: Document) -> frozenset[int]:
     """Indices (into `doc.words`) of the first word of every sentence."""
-    return doc.memo(  # type: ignore[no-any-return]
-        "readability.sentence_initial", lambda: frozenset(i for i, _ in sentence_ranges(doc))
-    )
+    return doc.memo(SENTENCE_INITIAL, lambda: frozenset(i for i, _ in sentence_ranges(doc)))
 
 
 def word_counts(doc: Document) -> Counter[str]:
     """How often each word (as written) occurs in `doc`."""
-    return doc.memo("readability.word_counts", lambda: Counter(doc.word_texts))  # type: ignore[no-any-return]
+    return doc.memo(WORD_COUNTS, lambda: Counter(doc.word_texts))
 
 
 # Syllables per word and language, shared by every document of the process (news repeats its words): a
@@ -128,11 +133,7 @@ def _is_headline(doc: Document, span: Span) -> bool:
     """A sentence that is a whole line without closing punctuation: a title or subheading (a line
     that ends on a comma is a sentence cut off, not a title)."""
     end = doc.text[span[1] - 1]
-    return (
-        end not in _TERMINAL
-        and end != ","
-        and span in doc.memo("readability.lines", lambda: frozenset(doc.paragraphs))
-    )
+    return end not in _TERMINAL and end != "," and span in doc.memo(LINES, lambda: frozenset(doc.paragraphs))
 
 
 def _after_opener(text: str, floor: int, a: int) -> bool:
@@ -479,7 +480,9 @@ class Capitalisation(Feature):
         texts = doc.word_texts
         # Lower-case words seen mid-sentence: the text's own evidence of how it spells a common word.
         # A word is seen mid-sentence when it occurs more often than it starts a sentence.
-        at_start = Counter(texts[i] for i in sentence_initial(doc) if i < len(texts) and texts[i][0].islower())
+        at_start = Counter(
+            texts[i] for i in sentence_initial(doc) if i < len(texts) and texts[i][0].islower()
+        )
         lower_seen = {w for w, n in word_counts(doc).items() if w[0].islower() and n > at_start.get(w, 0)}
         # The capitalised words, the only ones the loop below looks at.
         caps = [g for g, w in enumerate(texts) if w[0].isupper()]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-import features.sourcing
-import features.translation
+import features.sourcing.judge
+import features.translation.grammar
 from features import Feature, build_features, nlp
 from scorer.ingest.documents import from_text
 
@@ -27,7 +27,7 @@ def test_features_that_run_spacy_declare_needs_spacy(monkeypatch: pytest.MonkeyP
         assert current[-1].needs_spacy, f"{type(current[-1]).__name__} runs spaCy without needs_spacy"
         return real(lang, texts, keep)
 
-    for module in (features.translation, features.sourcing):
+    for module in (features.translation.grammar, features.sourcing.judge):
         monkeypatch.setattr(module, "run_components", spy)
     feats = build_features()
     for path in sorted(FIXTURES.glob("*/*.txt")):

@@ -1,0 +1,135 @@
+"""Text toolbox shared by the feature families: token patterns, alternations built from word lists,
+whole-word search and quotation spans.
+
+Every family cuts text into tokens and looks words up in lexicons; the patterns and builders live here
+once so that two families never disagree on what a word or a quotation is. Nothing here knows about
+`Document`: these are functions of strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# --------------------------------------------------------------------------------------------------
+# Token patterns
+# --------------------------------------------------------------------------------------------------
+
+# A word: letters and digits with inner apostrophes and hyphens ("aujourd'hui", "porte-parole").
+# `Document.words` cuts text with it, so every family counts the same words.
+WORD = r"\w+(?:['’\-]\w+)*"
+# A word whose apostrophes split it ("l'armée" -> "l", "armée"), so that elided articles count as the
+# stop words they are; hyphens stay inside.
+HYPHENATED_WORD = r"\w+(?:-\w+)*"
+# A bare run of word characters.
+WORD_RUN = r"\w+"
+# A French elided article, pronoun or conjunction with its apostrophe ("l'", "qu'").
+ELIDED = r"(?:[Qq]u|[DdLlJjMmNnTtSsCc])['’]"
+# A token of a source phrase: an elided word, a word with inner hyphens or dots ("U.S.", "Jean-Luc"), or
+# the punctuation that delimits an apposition.
+PHRASE_TOKEN = ELIDED + r"|\w+(?:[-.]\w+)*|[,()]"
+
+WORD_RE = re.compile(WORD)
+HYPHENATED_WORD_RE = re.compile(HYPHENATED_WORD)
+WORD_RUN_RE = re.compile(WORD_RUN)
+PHRASE_TOKEN_RE = re.compile(PHRASE_TOKEN)
+
+APOSTROPHES = "'’"
+
+
+# --------------------------------------------------------------------------------------------------
+# Alternations
+# --------------------------------------------------------------------------------------------------
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation matching any of `words` literally, longest first: a word is tried before its
+    own prefixes, so the longest listed word wins at each position."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def char_class(chars: Iterable[str]) -> str:
+    """A regex character class matching any of `chars`."""
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+# --------------------------------------------------------------------------------------------------
+# Whole-word search
+# --------------------------------------------------------------------------------------------------
+
+
+def whole_words(pattern: str) -> str:
+    """`pattern` standing as whole words: no word character glued on either side."""
+    return rf"(?<!\w)(?:{pattern})(?!\w)"
+
+
+def has_word(text: str, word: str) -> bool:
+    """Whether `word` occurs in `text` as a whole word."""
+    return re.search(whole_words(re.escape(word)), text) is not None
+
+
+def starts_word(text: str, a: int, b: int) -> bool:
+    """Whether the word `text[a:b]` stands whole at `a`, as `WORD` cuts words: no letter, digit or
+    joined apostrophe/hyphen on either side."""
+    if b < len(text) and (
+        text[b].isalnum()
+        or text[b] == "_"
+        or text[b] in "'’-"
+        and b + 1 < len(text)
+        and (text[b + 1].isalnum() or text[b + 1] == "_")
+    ):
+        return False
+    return not (
+        a
+        and (
+            text[a - 1].isalnum()
+            or text[a - 1] == "_"
+            or text[a - 1] in "'’-"
+            and a > 1
+            and text[a - 2].isalnum()
+        )
+    )
+
+
+def find_whole_word(text: str, word: str) -> list[int]:
+    """Offsets where `word` stands as a whole word in `text` (as `starts_word` tests it). No regex is
+    compiled per word: a corpus keeps bringing new verb forms, each of which would be a new pattern."""
+    out = []
+    n = len(word)
+    a = text.find(word)
+    while a >= 0:
+        if starts_word(text, a, a + n):
+            out.append(a)
+        a = text.find(word, a + 1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Quotations
+# --------------------------------------------------------------------------------------------------
+
+# Opening and closing marks of a quotation: French guillemets, English curly quotes, straight quotes,
+# German low-high quotes.
+QUOTE_PAIRS: tuple[tuple[str, str], ...] = (("«", "»"), ("“", "”"), ('"', '"'), ("„", "“"))
+
+
+def quotation_pattern(
+    max_chars: int,
+    *,
+    min_chars: int = 0,
+    pairs: Iterable[tuple[str, str]] = QUOTE_PAIRS,
+    reopened_guillemets: bool = False,
+    parentheses: int | None = None,
+) -> re.Pattern[str]:
+    """A pattern for quotations of `min_chars` to `max_chars` characters on one line, for each pair of
+    marks in `pairs`. The bound keeps the search linear. `reopened_guillemets` also accepts a «
+    closed by a second « (a common typing slip); `parentheses` adds parenthesised asides of at most
+    that many characters."""
+    parts = []
+    for opening, closing in pairs:
+        body = "[^" + re.escape(opening + closing if opening != closing else opening) + r"\n]"
+        end = "[»«]" if opening == "«" and reopened_guillemets else re.escape(closing)
+        parts.append(f"{re.escape(opening)}{body}{{{min_chars},{max_chars}}}{end}")
+    if parentheses is not None:
+        parts.append(rf"\([^()\n]{{{min_chars},{parentheses}}}\)")
+    return re.compile("|".join(parts))

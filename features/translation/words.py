@@ -1,0 +1,317 @@
+"""Words of translation: function words of another language left in a sentence, and idioms translated
+word for word (calques). Both also vote for the source language of `MachineTranslationEstimate`."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from features.base import Feature, Signal, load_lexicon
+from features.document import Document, MemoKey, Span
+from features.frequencies import top_words
+from features.nlp import zipf
+from features.text import APOSTROPHES, has_word, quotation_pattern, whole_words
+
+# Quotations and parentheses, each bounded (the search stays linear): words inside are cited, not leaked.
+_QUOTE_RE = quotation_pattern(400, parentheses=300)
+
+QUOTED: MemoKey[list[Span]] = MemoKey("translation.quoted")
+LEAKED: MemoKey[list[tuple[Span, str]]] = MemoKey("translation.leaked")
+CALQUES: MemoKey[list[tuple[Span, dict[str, Any]]]] = MemoKey("translation.calques")
+
+
+def quoted_spans(doc: Document) -> list[Span]:
+    """Spans of the quotations and parentheses of `doc`, once per document."""
+    return doc.memo(QUOTED, lambda: [m.span() for m in _QUOTE_RE.finditer(doc.text)])
+
+
+def _core(word: str) -> str:
+    """The word after an elided prefix ("l'Iran" -> "Iran"); frequency checks look at this part."""
+    for ch in APOSTROPHES:
+        i = word.rfind(ch)
+        if i >= 0:
+            word = word[i + 1 :]
+    return word
+
+
+def _inside(spans: list[Span], starts: list[int], pos: int) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """True when only space separates `pos` from a sentence end, a line start or the text start."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in '.!?:\n…«"“'
+
+
+def _only_space(text: str, a: int, b: int) -> bool:
+    return b - a <= 3 and text[a:b].strip(" \t") == ""
+
+
+class LeakedForeignWords(Feature):
+    """Function words of another language left untranslated inside a sentence ("l'Iran e Corée du Nord",
+    "At a rencontre"), with the language they most likely come from.
+
+    Candidates are the most frequent words of other languages (wordfreq top lists) that are much rarer
+    in the document's language; a candidate counts only in running text: not quoted or in parentheses,
+    not capitalised mid-sentence, not part of a name (particles next to capitalised words that are not
+    common words of the document language), not in a run of foreign words (a title or a quotation),
+    and next to a word that clearly belongs to the document language.
+    Known false positives: a foreign conjunction between two French-looking names; one-letter list
+    markers written without punctuation; unquoted song or film titles mixing languages.
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.leaked_foreign_word": "A function word of another language left inside a sentence of the document language; detail gives the language.",
+    }
+
+    def __init__(self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0) -> None:
+        lex = load_lexicon("translation/leaked_words")
+        self._lex = lex
+        self._gap = float(lex["min_zipf_gap"] if min_zipf_gap is None else min_zipf_gap)
+        self._doc_word_zipf = doc_word_zipf
+        self._prior: dict[str, float] = {
+            k: float(v) for k, v in lex["language_prior"].items() if not k.startswith("_")
+        }
+        self._allow = {k: frozenset(v) for k, v in lex["allow"].items()}
+        self._particles = frozenset(lex["name_particles"])
+        self._letter_ctx = {k: frozenset(v) for k, v in lex["letter_contexts"].items()}
+        self._foreign: dict[str, dict[str, list[tuple[str, float]]]] = {
+            lang: _foreign_words(
+                lang,
+                tuple(lex["source_languages"]),
+                int(lex["top_n"]),
+                float(lex["min_source_zipf"]),
+                self._gap,
+                float(lex["max_doc_zipf"][lang]),
+                int(lex["max_word_length"]),
+            )
+            for lang in ("fr", "en")
+        }
+
+    @property
+    def prior(self) -> dict[str, float]:
+        """How likely each language is as a source, to break ties."""
+        return self._prior
+
+    def find(self, doc: Document) -> list[tuple[Span, str]]:
+        """Leaked words as (span, language), memoised on the document for the document-level estimate."""
+        return doc.memo(LEAKED, lambda: self._find(doc))
+
+    def _find(self, doc: Document) -> list[tuple[Span, str]]:
+        lang = doc.base_language
+        foreign = self._foreign.get(lang)
+        if foreign is None:
+            return []
+        text = doc.text
+        words = doc.words
+        allow = self._allow.get(lang, frozenset())
+        out: list[tuple[Span, str]] = []
+        lows = doc.lower_words
+        # Most documents hold no word of the lists: a set operation in C settles them.
+        found = {w for w in foreign.keys() & lows if w not in allow}
+        if not found:
+            return out
+        quoted = quoted_spans(doc)
+        qstarts = [s[0] for s in quoted]
+        for i in [i for i, lw in enumerate(lows) if lw in found]:
+            lw = lows[i]
+            cands = foreign[lw]
+            a, b = words[i]
+            w = text[a:b]
+            if _inside(quoted, qstarts, a):
+                continue
+            initial = _sentence_initial(text, a)
+            if (w[0].isupper() and not initial) or (len(w) > 1 and w.isupper()):
+                continue  # a capitalised word mid-sentence is a name or a title; all capitals, an acronym
+            if (
+                (a > 0 and text[a - 1] in "-/#@&.'’_")
+                or (b < len(text) and text[b] in "-/&_@'’")
+                or (b + 1 < len(text) and text[b] == "." and text[b + 1].isalpha())
+            ):
+                continue  # part of a compound, handle, abbreviation or URL
+            src = max(cands, key=lambda c: c[1] * self._prior.get(c[0], 0.2))[0]
+            if self._in_context(doc, i, lw, src, lang, initial):
+                out.append(((a, b), src))
+        return out
+
+    def _neighbours(self, doc: Document, i: int, step: int, n: int) -> list[str]:
+        """Up to `n` words next to word `i` (in direction `step`) separated by spaces only."""
+        text, words = doc.text, doc.words
+        out: list[str] = []
+        j = i
+        while len(out) < n:
+            k = j + step
+            if not (0 <= k < len(words)):
+                break
+            gap = (words[k][1], words[j][0]) if step < 0 else (words[j][1], words[k][0])
+            if not _only_space(text, *gap):
+                break
+            out.append(text[words[k][0] : words[k][1]])
+            j = k
+        return out
+
+    def _in_context(self, doc: Document, i: int, lw: str, src: str, lang: str, initial: bool) -> bool:
+        before = [] if initial else self._neighbours(doc, i, -1, 2)
+        after = self._neighbours(doc, i, 1, 2)
+        if not after or (not before and not initial):
+            return False  # a word alone between punctuation is a label, a list item or a title
+        near = ([before[0]] if before else []) + [after[0]]
+        if any(any(ch.isdigit() for ch in w) for w in near):
+            return False  # "2 e 3", "page 5 of 7"
+        if len(lw) == 1:
+            # One-letter words: only between two real words, never after a word that introduces a letter.
+            if (
+                not before
+                or len(_core(before[0])) < 2
+                or len(after[0]) < 2
+                or _core(before[0]).lower() in self._letter_ctx.get(lang, ())
+            ):
+                return False
+        doc_dom = [self._dominant(w, lang, src) for w in near]
+        if initial and after[0][0].isupper():
+            return False  # a capitalised pair at a sentence start is a name or a title ("Mein Kampf")
+        if after[0][0].isupper() and not self._dominant(after[0], lang, src):
+            return False  # a name goes on after the particle ("di Pompeo", "of America")
+        if lw in self._particles or any(w[0].isupper() for w in near):
+            # A particle or a word next to capitalised words is part of a name unless a capitalised
+            # neighbour is a common word of the document language ("Iran e Corée").
+            caps = [w for w in near if w[0].isupper()]
+            if caps and not any(self._dominant(w, lang, src) for w in caps):
+                return False
+        # A run of source-language words is a quotation or a title, not a leak.
+        leaning = sum(1 for w in before + after if self._leans(w, lang, src))
+        if leaning >= 2:
+            return False
+        far = [w for w in before[1:] + after[1:]]
+        return any(doc_dom) or (initial and any(self._dominant(w, lang, src) for w in far))
+
+    def _dominant(self, word: str, lang: str, src: str) -> bool:
+        """A common word of the document language that is clearly not a word of the source language."""
+        core = _core(word).lower()
+        zd = zipf(core, lang)
+        return zd >= self._doc_word_zipf and zd >= zipf(core, src) + 0.5
+
+    def _leans(self, word: str, lang: str, src: str) -> bool:
+        core = _core(word).lower()
+        zs = zipf(core, src)
+        return zs >= 3.0 and zs >= zipf(core, lang) + 1.0
+
+    def extract(self, doc: Document) -> list[Signal]:
+        found = self.find(doc)
+        if not found:
+            return []
+        langs = Counter(lang for _, lang in found)
+        top = langs.most_common(1)[0][0]
+        return [
+            self.flag(
+                doc,
+                "translation.leaked_foreign_word",
+                f"Untranslated function word(s) of another language inside sentences (most likely {top}).",
+                [sp for sp, _ in found],
+                languages=dict(langs),
+                source_language=top,
+            )
+        ]
+
+
+@lru_cache(maxsize=8)
+def _foreign_words(
+    doc_lang: str,
+    langs: tuple[str, ...],
+    top_n: int,
+    min_src: float,
+    gap: float,
+    max_doc: float,
+    max_len: int,
+) -> dict[str, list[tuple[str, float]]]:
+    """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for lang in langs:
+        if lang == doc_lang:
+            continue
+        for w in top_words(lang, top_n):
+            if not w.isalpha() or len(w) > max_len:
+                continue
+            zs, zd = zipf(w, lang), zipf(w, doc_lang)
+            if zs >= min_src and zs - zd >= gap and zd < max_doc:
+                out.setdefault(w, []).append((lang, zs - zd))
+    return out
+
+
+class Calque(Feature):
+    """Literal translations of idioms that change or lose the meaning ("canonniers" for "chair à canon",
+    "sur l'autre main" for "on the other hand"), from a per-language lexicon with the idiom's source
+    languages.
+
+    Known false positives: an article that discusses the idiom or the literal sense itself
+    ("les canonniers du régiment" in military history; context words reduce this).
+    """
+
+    family: ClassVar[str] = "translation"
+    codes: ClassVar[dict[str, str]] = {
+        "translation.calque": "A literal translation of a foreign idiom that changes or loses its meaning; detail gives the idiom meant and its source languages.",
+    }
+
+    def __init__(self) -> None:
+        lex = load_lexicon("translation/calques")
+        self._entries: dict[
+            str, list[tuple[re.Pattern[str], dict[str, Any], frozenset[str], tuple[str, ...]]]
+        ] = {}
+        for lang in ("fr", "en"):
+            rows = []
+            for e in lex.get(lang, []):
+                pat = re.compile(whole_words(e["pattern"]), re.IGNORECASE)
+                anchor = e["anchor"]
+                anchors = (anchor,) if isinstance(anchor, str) else tuple(anchor)
+                rows.append((pat, e, frozenset(e.get("context", ())), anchors))
+            self._entries[lang] = rows
+
+    def find(self, doc: Document) -> list[tuple[Span, dict[str, Any]]]:
+        """Calques as (span, lexicon entry), memoised on the document."""
+        return doc.memo(CALQUES, lambda: self._find(doc))
+
+    def _find(self, doc: Document) -> list[tuple[Span, dict[str, Any]]]:
+        rows = self._entries.get(doc.base_language)
+        if not rows:
+            return []
+        out: list[tuple[Span, dict[str, Any]]] = []
+        text = doc.text
+        sent_starts = [s[0] for s in doc.sentences]
+        lower = doc.lower_text
+        for pat, entry, ctx, anchors in rows:
+            if not any(a in lower for a in anchors):
+                continue  # cheap substring tests before the regex
+            for m in pat.finditer(text):
+                if ctx:
+                    k = bisect_right(sent_starts, m.start()) - 1
+                    sa, sb = doc.sentences[k] if k >= 0 else (0, len(text))
+                    sentence = text[sa:sb].lower()
+                    if not any(has_word(sentence, c) for c in ctx):
+                        continue
+                out.append(((m.start(), m.end()), entry))
+        return out
+
+    def extract(self, doc: Document) -> list[Signal]:
+        found = self.find(doc)
+        if not found:
+            return []
+        sources = Counter(src for _, e in found for src in e["from"])
+        means = sorted({e["means"] for _, e in found})
+        return [
+            self.flag(
+                doc,
+                "translation.calque",
+                "Literal translation of a foreign idiom: " + "; ".join(means) + ".",
+                [sp for sp, _ in found],
+                means=means,
+                source_languages=dict(sources),
+            )
+        ]
