@@ -1,4 +1,6 @@
-"""Print the README's signal-code table from the feature registry (so the two cannot drift apart)."""
+"""Print the README's signal-code table from the feature registry (so the two cannot drift apart): code,
+feature, direction (lowers, raises, either; "needs published" for an absence that counts only where the
+input had a place for a date) and meaning."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import features
 
 
 def main() -> None:
-    print("| code | feature | meaning |")
-    print("|---|---|---|")
+    print("| code | feature | direction | meaning |")
+    print("|---|---|---|---|")
     for code, info in features.catalogue().items():
-        print(f"| `{code}` | {info['feature']} | {info['meaning'].replace('|', '/')} |")
+        direction = info["direction"] + (f" (needs {info['requires']})" if info["requires"] else "")
+        print(f"| `{code}` | {info['feature']} | {direction} | {info['meaning'].replace('|', '/')} |")
 
 
 if __name__ == "__main__":
