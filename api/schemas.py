@@ -164,6 +164,10 @@ class SignalOut(BaseModel):
     message: str
     evidence: list[EvidenceOut]
     detail: dict[str, Any] | None = None
+    counts: bool = Field(
+        default=True,
+        description="False when the signal does not move the score: an absence the input had no place for (a date in a bare text).",
+    )
 
 
 class ScoreResponse(BaseModel):
@@ -226,3 +230,5 @@ class SignalInfo(BaseModel):
     family: str
     feature: str
     meaning: str
+    direction: str = Field(description="`lowers` (a problem), `raises` (evidence of provenance) or `either` (a measure).")
+    requires: str = Field(description="Metadata field the input must have had a place for, for the code to count ('' when none).")

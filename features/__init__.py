@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from features import boilerplate, dating, readability, sourcing, translation
-from features.base import FAMILIES, Evidence, Feature, Kind, Signal
+from features import boilerplate, dating, quality, readability, sourcing, translation
+from features.base import FAMILIES, Direction, Evidence, Feature, Kind, Rule, Signal
+from features.directions import RULES, rule_for
 from features.document import Document
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -14,13 +15,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = [
     "FAMILIES",
     "FEATURES",
+    "RULES",
+    "Direction",
     "Document",
     "Evidence",
     "Feature",
     "Kind",
+    "Rule",
     "Signal",
     "build_features",
     "catalogue",
+    "rule_for",
 ]
 
 # The registry: every feature class, in family order. To add a signal, add its class to the
@@ -31,6 +36,7 @@ FEATURES: tuple[type[Feature], ...] = (
     *dating.FEATURES,
     *sourcing.FEATURES,
     *readability.FEATURES,
+    *quality.FEATURES,
 )
 
 
@@ -57,9 +63,17 @@ def build_features(
 
 
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every signal code with its family, emitting feature and meaning."""
+    """Every signal code with its family, emitting feature, meaning, direction (lowers, raises or either
+    way) and the metadata field it depends on ("" when none)."""
     out: dict[str, dict[str, str]] = {}
     for cls in FEATURES:
         for code, meaning in cls.codes.items():
-            out[code] = {"family": cls.family, "feature": cls.__name__, "meaning": meaning}
+            rule = rule_for(code)
+            out[code] = {
+                "family": cls.family,
+                "feature": cls.__name__,
+                "meaning": meaning,
+                "direction": rule.direction.value,
+                "requires": rule.requires or "",
+            }
     return dict(sorted(out.items()))

@@ -17,7 +17,7 @@ from features.document import Document, Span
 
 logger = logging.getLogger(__name__)
 
-FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability")
+FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality")
 # Bound on the evidence spans one signal carries: a document with 5,000 placeholders needs a count,
 # not 5,000 snippets in every response.
 MAX_EVIDENCE = 50
@@ -30,6 +30,37 @@ class Kind(StrEnum):
     FLAG = "flag"
     ABSENCE = "absence"
     MEASURE = "measure"
+
+
+class Direction(StrEnum):
+    """Which way a code may move the score. The model is trained under these signs and checked against
+    them when it loads, so that no explanation points the wrong way.
+
+    - `LOWERS`: a problem (a flag, an absence): its contribution is <= 0, and exactly 0 when it did not fire;
+    - `RAISES`: positive evidence (a named source, a byline, a date): its contribution is >= 0, and 0 when
+      it was not found;
+    - `EITHER`: a neutral measure (a readability index, a ratio): either way, relative to the training mean.
+    """
+
+    LOWERS = "lowers"
+    RAISES = "raises"
+    EITHER = "either"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """How one code takes part in the score.
+
+    `requires` names the metadata field ("published", "author") that the input must have had a place for
+    (`Document.metadata_fields`) for the code to count: "no date" says something about an HTML page or a
+    record with a date field, nothing about a bare text. The signal is still reported either way.
+    `weak_single` marks codes for which one isolated hit (a single word, a single quote) is weak evidence:
+    the model bounds what one such hit can cost (`scorer.model.WEAK_HIT_CAP`).
+    """
+
+    direction: Direction
+    requires: str | None = None
+    weak_single: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,10 @@ class Document:
     removed_text: str | None = None
     # Fields present in the input but empty ("date": "") are recorded so dating can flag them.
     empty_fields: tuple[str, ...] = ()
+    # The metadata the input had a place for ("published", "author", ...), filled or not: every field of
+    # an HTML page, those of a record with metadata, none for a bare text. An absence ("no date", "no
+    # byline") counts in the score only where there was a place for what is missing.
+    metadata_places: frozenset[str] = frozenset()
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     paragraphs: tuple[Span, ...] = field(init=False, compare=False, repr=False)
     blocks: tuple[Span, ...] = field(init=False, compare=False, repr=False)

@@ -6,12 +6,13 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from features import FAMILIES, Document, Feature, Kind, Signal, build_features, nlp
-from scorer.model import LinearModel, signal_values
+from features.quality import InputQuality
+from scorer.model import LinearModel, applies, signal_values
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,11 @@ MAX_REASONS = 5
 # A reason must have lowered the logit by at least this much: smaller pulls (a measure a hair below the
 # training mean) change the score by well under a point and would only distract.
 MIN_REASON_LOGIT = 0.1
+# Input that cannot be judged is capped whatever the model says: too short to read (`quality.too_short`,
+# fewer than `features.quality.MIN_WORDS` words) is at most "medium"; text that is not language
+# (`quality.degenerate`) is "very_low". The cap enters the contributions as that code's own term, so the
+# contributions still add up to the score and the code is named among the reasons.
+SCORE_CAPS: dict[str, float] = {"quality.too_short": 60.0, "quality.degenerate": 5.0}
 
 
 def label_for(score: float) -> str:
@@ -29,6 +35,48 @@ def label_for(score: float) -> str:
         if score >= bound:
             return name
     return BANDS[-1][1]
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a score is made of: the one derivation of score, label, families and reasons."""
+
+    score: float
+    label: str
+    probability: float
+    families: dict[str, float]
+    reasons: list[str]
+    contributions: dict[str, float]
+
+
+def explain(model: LinearModel, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None) -> Explanation:
+    """Score, label, per-family sub-scores and reasons from a document's signal values.
+
+    The contributions are the model's, plus the cost of a score cap (`SCORE_CAPS`) when the input
+    triggered one. `families[f] = 100 * exp(sum of family f's negative contributions)`; `reasons` are the
+    codes that lowered the logit by at least `MIN_REASON_LOGIT`, most first, ties by code. `Scorer.score`
+    and `scorer evaluate` both call this, so evaluation tables show what users see.
+    """
+    contrib = model.contributions(values, kinds)
+    logit = model.logit(contrib)
+    for code, cap in SCORE_CAPS.items():
+        ceiling = _logit(cap / 100.0)
+        if values.get(code, 0.0) > 0.0 and logit > ceiling:
+            contrib[code] = contrib.get(code, 0.0) + ceiling - logit
+            logit = ceiling
+    p = model.probability(contrib)
+    score = round(100.0 * p, 1)
+    families = {}
+    for fam in FAMILIES:
+        neg = sum(v for c, v in contrib.items() if v < 0 and c.split(".", 1)[0] == fam)
+        families[fam] = round(100.0 * math.exp(neg), 1)
+    ranked = sorted(contrib.items(), key=lambda kv: (kv[1], kv[0]))
+    reasons = [c for c, v in ranked if v <= -MIN_REASON_LOGIT][:MAX_REASONS]
+    return Explanation(score, label_for(score), p, families, reasons, contrib)
 
 
 @dataclass(frozen=True)
@@ -48,6 +96,8 @@ class Result:
     provisional: bool
     clean_text: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Codes reported but left out of the score: absences of metadata the input had no place for.
+    not_counted: frozenset[str] = frozenset()
 
     @property
     def flags(self) -> list[Signal]:
@@ -64,7 +114,9 @@ class Result:
             "language": self.language,
             "families": self.families,
             "reasons": self.reasons,
-            "signals": [s.to_dict() for s in self.flags],
+            "signals": [
+                {**s.to_dict(), "counts": False} if s.code in self.not_counted else s.to_dict() for s in self.flags
+            ],
             "measures": {s.code: round(float(s.value), 4) for s in self.signals if s.kind is Kind.MEASURE},
             "contributions": {k: round(v, 4) for k, v in sorted(self.contributions.items(), key=lambda kv: kv[1])},
             "model_version": self.model_version,
@@ -102,6 +154,9 @@ class Scorer:
     def __init__(self, model: LinearModel | None = None, features: Sequence[Feature] | None = None) -> None:
         self.model = model if model is not None else LinearModel.load()
         self.features = list(features) if features is not None else build_features()
+        # Whatever families are chosen, too short or degenerate input is said to be so (and capped).
+        if not any(f.family == InputQuality.family for f in self.features):
+            self.features.append(InputQuality())
         self.removable = frozenset().union(*(f.removable for f in self.features)) if self.features else frozenset()
 
     def preload(self) -> None:
@@ -136,16 +191,8 @@ class Scorer:
     def score(self, doc: Document, *, clean: bool = False, signals: Sequence[Signal] | None = None) -> Result:
         """Score one document."""
         sigs = list(self.signals(doc) if signals is None else signals)
-        values = signal_values(sigs)
         kinds = {s.code: s.kind for s in sigs}
-        contrib = self.model.contributions(values, kinds)
-        p = self.model.probability(contrib)
-        score = round(100.0 * p, 1)
-        families = {}
-        for fam in FAMILIES:
-            neg = sum(v for c, v in contrib.items() if c.split(".", 1)[0] == fam)
-            families[fam] = round(100.0 * math.exp(min(0.0, neg)), 1)
-        reasons = [c for c, v in sorted(contrib.items(), key=lambda kv: (kv[1], kv[0])) if v <= -MIN_REASON_LOGIT][:MAX_REASONS]
+        ex = explain(self.model, signal_values(sigs, doc), kinds)
         meta = {
             "id": doc.id,
             "title": doc.title,
@@ -153,22 +200,24 @@ class Scorer:
             "author": doc.author,
             "published": doc.published.isoformat() if doc.published else None,
             "origin": doc.origin,
+            "metadata_places": sorted(doc.metadata_places),
             "chars": len(doc.text),
         }
         return Result(
             source=doc.id,
-            score=score,
-            label=label_for(score),
-            probability=p,
+            score=ex.score,
+            label=ex.label,
+            probability=ex.probability,
             language=doc.language,
-            families=families,
+            families=ex.families,
             signals=sigs,
-            contributions=contrib,
-            reasons=reasons,
+            contributions=ex.contributions,
+            reasons=ex.reasons,
             model_version=self.model.version,
             provisional=self.model.provisional,
             clean_text=self.clean(doc, sigs) if clean else None,
             meta=meta,
+            not_counted=frozenset(c for c, k in kinds.items() if not applies(c, k, doc)),
         )
 
 

@@ -1,13 +1,24 @@
 """The model that turns signal values into a calibrated probability, stored as plain JSON data.
 
 Loading a model never executes code from the file: it is a list of feature names and numbers.
-Format `article-scorer/linear-v1`:
+Format `article-scorer/linear-v2`:
 
-    z  = intercept + sum_i coef_i * (x_i - mean_i) / scale_i     (x_i = vectorised signal values)
-    p  = 1 / (1 + exp(-(a * z + b)))                             (Platt calibration, a and b)
+    c_i = a * coef_i * (x_i - ref_i) / scale_i      (x_i = vectorised signal value of code i)
+    z   = a * intercept + b + sum_i c_i             (a, b: Platt calibration, a > 0)
+    p   = 1 / (1 + exp(-z))
+
+`c_i` is code i's contribution to the calibrated logit. Every code has a direction
+(`features.directions`): a code that `lowers` the score (a flag, an absence) has `coef <= 0` and
+`ref = 0`, so it contributes exactly 0 when it did not fire and never more than 0; a code that `raises`
+it (a date, a byline, a named source) has `coef >= 0` and `ref = 0`; a measure that goes `either` way
+is taken relative to its training mean (`ref = mean`). A file whose coefficients break these signs is
+refused. Two bounds are applied on top: a `weak_single` code with at most one hit contributes no less
+than `-weak_hit_cap` (one isolated word must not sink an article), and absences of metadata the input
+had no place for are left out of the values (`signal_values(..., doc)`).
 
 Codes the file does not list get `default_coef[kind]` (a provisional model uses that to weigh every
-flag alike; a trained model sets it to 0, so an unseen code moves nothing).
+flag alike; a trained model sets it to 0, so an unseen code moves nothing). The older format
+`article-scorer/linear-v1` (unsigned, mean-centred) is refused with a sentence saying to retrain.
 """
 
 from __future__ import annotations
@@ -20,27 +31,52 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from features.base import Kind, Signal
+from features.base import Direction, Kind, Signal
+from features.directions import rule_for
+from features.document import Document
 from scorer.errors import ModelNotLoadedError
 
-FORMAT = "article-scorer/linear-v1"
+FORMAT = "article-scorer/linear-v2"
+OLD_FORMATS = ("article-scorer/linear-v1",)
 BUNDLED = "model.json"
+# What one isolated hit of a `weak_single` code may cost at most, in logit: from a score of 90, one such
+# word leaves at least 77.
+WEAK_HIT_CAP = 1.0
+# The damped value of one hit (log1p(1)): a count value at or below it is a single hit.
+SINGLE_HIT = math.log1p(1.0) + 1e-9
 
 
-def signal_values(signals: Iterable[Signal]) -> dict[str, float]:
+def applies(code: str, kind: Kind | None, doc: Document) -> bool:
+    """Whether `code` counts in the score of `doc`: a code that depends on a metadata field (no date, no
+    byline) counts only when the input had a place for that field (`Document.metadata_places`)."""
+    rule = rule_for(code, kind)
+    return rule.requires is None or rule.requires in doc.metadata_places
+
+
+def signal_values(signals: Iterable[Signal], doc: Document | None = None) -> dict[str, float]:
     """The classifier's input: one number per code. Counts are log-damped (log1p) so that the tenth
-    placeholder matters less than the first; measures are used as they are."""
+    placeholder matters less than the first; measures are used as they are. With `doc`, codes that do not
+    apply to it (see `applies`) are left out: they are reported, but they do not move the score."""
     totals: dict[str, float] = {}
     kinds: dict[str, Kind] = {}
     for s in signals:
         totals[s.code] = totals.get(s.code, 0.0) + float(s.value)
         kinds[s.code] = s.kind
+    if doc is not None:
+        totals = {c: v for c, v in totals.items() if applies(c, kinds[c], doc)}
     return {c: (v if kinds[c] is Kind.MEASURE else math.log1p(max(v, 0.0))) for c, v in totals.items()}
+
+
+def _finite(value: Any, what: str) -> float:
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} is {value!r}, not a finite number")
+    return x
 
 
 @dataclass(frozen=True)
 class LinearModel:
-    """A linear model with Platt calibration, read from and written to JSON."""
+    """A sign-constrained linear model with Platt calibration, read from and written to JSON."""
 
     version: str
     coef: Mapping[str, float]
@@ -51,29 +87,63 @@ class LinearModel:
     default_coef: Mapping[str, float] = field(default_factory=dict)
     provisional: bool = False
     info: Mapping[str, Any] = field(default_factory=dict)
+    # code -> Direction value, as trained; codes it does not list take `features.directions`.
+    direction: Mapping[str, str] = field(default_factory=dict)
+    weak_hit_cap: float = WEAK_HIT_CAP
 
-    def contributions(self, values: Mapping[str, float], kinds: Mapping[str, Kind]) -> dict[str, float]:
-        """Each code's contribution to the calibrated logit, relative to a document at the training mean."""
+    def __post_init__(self) -> None:
+        if not self.calibration[0] > 0:
+            raise ValueError(f"calibration slope a = {self.calibration[0]} must be > 0 (signs would flip)")
+        for code, w in self.coef.items():
+            d = self.direction_of(code)
+            if (d is Direction.LOWERS and w > 0) or (d is Direction.RAISES and w < 0):
+                raise ValueError(f"coefficient {w:+g} of {code} breaks its direction ({d.value})")
+        for kind, w in self.default_coef.items():
+            if kind != Kind.MEASURE.value and w > 0:
+                raise ValueError(f"default coefficient {w:+g} for {kind} signals would raise the score")
+
+    def direction_of(self, code: str, kind: Kind | None = None) -> Direction:
+        """The direction the model uses for `code`."""
+        if code in self.direction:
+            return Direction(self.direction[code])
+        return rule_for(code, kind).direction
+
+    def contributions(self, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None) -> dict[str, float]:
+        """Each code's contribution to the calibrated logit: 0 for a flag, absence or piece of evidence
+        that is not there; relative to the training mean for a two-sided measure."""
+        kinds = kinds or {}
         a = self.calibration[0]
         out: dict[str, float] = {}
         for code in set(values) | set(self.coef):
+            kind = kinds.get(code)
             if code in self.coef:
                 w = self.coef[code]
             else:
-                w = self.default_coef.get(kinds.get(code, Kind.FLAG).value, 0.0)
+                w = self.default_coef.get((kind or Kind.FLAG).value, 0.0)
             if w == 0.0:
                 continue
             x = values.get(code, 0.0)
-            c = a * w * (x - self.mean.get(code, 0.0)) / (self.scale.get(code, 1.0) or 1.0)
+            d = self.direction_of(code, kind)
+            ref = self.mean.get(code, 0.0) if d is Direction.EITHER else 0.0
+            c = a * w * (x - ref) / (self.scale.get(code, 1.0) or 1.0)
+            if d is Direction.LOWERS:
+                c = min(c, 0.0)
+                if rule_for(code, kind).weak_single and 0.0 < x <= SINGLE_HIT:
+                    c = max(c, -self.weak_hit_cap)
+            elif d is Direction.RAISES:
+                c = max(c, 0.0)
             if c != 0.0:
                 out[code] = c
         return out
 
+    def logit(self, contributions: Mapping[str, float]) -> float:
+        """The calibrated logit: the calibrated intercept plus the contributions."""
+        a, b = self.calibration
+        return a * self.intercept + b + sum(contributions.values())
+
     def probability(self, contributions: Mapping[str, float]) -> float:
         """P(good) from the contributions."""
-        a, b = self.calibration
-        logit = a * self.intercept + b + sum(contributions.values())
-        logit = max(-50.0, min(50.0, logit))
+        logit = max(-50.0, min(50.0, self.logit(contributions)))
         return 1.0 / (1.0 + math.exp(-logit))
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +157,8 @@ class LinearModel:
             "mean": dict(sorted(self.mean.items())),
             "scale": dict(sorted(self.scale.items())),
             "calibration": {"a": self.calibration[0], "b": self.calibration[1]},
+            "direction": dict(sorted(self.direction.items())),
+            "weak_hit_cap": self.weak_hit_cap,
             "default_coef": dict(self.default_coef),
             "info": dict(self.info),
         }
@@ -94,24 +166,32 @@ class LinearModel:
     @classmethod
     def from_json(cls, data: Any, source: str = "model") -> LinearModel:
         """Validate and build a model from parsed JSON; raises ModelNotLoadedError when malformed."""
+        if isinstance(data, Mapping) and data.get("format") in OLD_FORMATS:
+            raise ModelNotLoadedError(
+                f"{source}: model format {data['format']} predates sign-constrained models ({FORMAT}); "
+                "retrain it with `scorer train` (see the README, 'How the model is trained')"
+            )
         try:
             if data.get("format") != FORMAT:
                 raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
 
-            def numbers(m: Any) -> dict[str, float]:
-                return {str(k): float(v) for k, v in (m or {}).items()}
+            def numbers(m: Any, what: str) -> dict[str, float]:
+                return {str(k): _finite(v, f"{what} of {k}") for k, v in (m or {}).items()}
 
             cal = data.get("calibration") or {"a": 1.0, "b": 0.0}
+            directions = {str(k): Direction(str(v)).value for k, v in (data.get("direction") or {}).items()}
             return cls(
                 version=str(data["version"]),
-                coef=numbers(data["coef"]),
-                intercept=float(data["intercept"]),
-                mean=numbers(data.get("mean")),
-                scale=numbers(data.get("scale")),
-                calibration=(float(cal["a"]), float(cal["b"])),
-                default_coef=numbers(data.get("default_coef")),
+                coef=numbers(data["coef"], "coefficient"),
+                intercept=_finite(data["intercept"], "intercept"),
+                mean=numbers(data.get("mean"), "mean"),
+                scale=numbers(data.get("scale"), "scale"),
+                calibration=(_finite(cal["a"], "calibration a"), _finite(cal["b"], "calibration b")),
+                default_coef=numbers(data.get("default_coef"), "default coefficient"),
                 provisional=bool(data.get("provisional", False)),
                 info=dict(data.get("info") or {}),
+                direction=directions,
+                weak_hit_cap=_finite(data.get("weak_hit_cap", WEAK_HIT_CAP), "weak_hit_cap"),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as e:
             raise ModelNotLoadedError(f"{source}: not a valid model file ({e})") from e

@@ -11,7 +11,9 @@ articles -> bad.
 
 Writes `train.jsonl`, `heldout.jsonl` (records that `scorer train` / `scorer evaluate` read: the
 document fields plus `label`, `source`, `group`, `weight`, `ops`) and `manifest.json` (every document's
-origin and hash, and the SHA-256 of the whole set). Groups (all versions of one source article: a WMT
+origin and hash, and the SHA-256 of the whole set). Also `heldout_bare.jsonl`: the held-out human news
+again, as a crawl or a purchased corpus gives it: `{"id", "text"}` with the title and the body only (no
+dateline, byline, date or house style), source `fr_news.bare_text`; evaluation only, outside the set hash. Groups (all versions of one source article: a WMT
 document and its translations, an article and its corrupted copy) go wholly to one split.
 """
 
@@ -124,6 +126,7 @@ class Builder:
         self.seed = seed
         self.corruptor = Corruptor()
         self.records: list[dict[str, Any]] = []
+        self.bare_heldout: list[dict[str, Any]] = []
 
     def rng(self, *key: str) -> random.Random:
         return random.Random(hashlib.sha256(":".join((str(self.seed), *key)).encode()).hexdigest())
@@ -169,6 +172,17 @@ class Builder:
             by_split[split_of(f"fr_news:{aid}", self.seed)].append(i)
         for i, (aid, art, origin) in enumerate(arts):
             group = f"fr_news:{aid}"
+            if split_of(group, self.seed) == "heldout":
+                self.bare_heldout.append(
+                    {
+                        "id": f"bare.{aid}",
+                        "text": "\n\n".join(p for p in (art.title, *art.body) if p),
+                        "label": "good",
+                        "source": "fr_news.bare_text",
+                        "group": group,
+                        "origin": origin,
+                    }
+                )
             self.add(
                 render(art, self.rng("render", aid)),
                 id=aid,
@@ -305,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
                             "sha256": record_hash(rec),
                         }
                     )
+    with (args.out / "heldout_bare.jsonl").open("w", encoding="utf-8") as f:
+        for rec in b.bare_heldout:
+            f.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
     set_hash = hashlib.sha256("".join(sorted(e["sha256"] for e in entries)).encode()).hexdigest()
     counts = Counter((e["split"], e["source"], e["label"]) for e in entries)
     manifest = {
@@ -313,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         "inputs": {"fr_news": str(args.fr_news), "wmt": str(args.wmt), "mt_labelled": str(args.mt_labelled)},
         "sha256": set_hash,
         "counts": {f"{s}/{src}/{lab}": n for (s, src, lab), n in sorted(counts.items())},
+        "heldout_bare": {"documents": len(b.bare_heldout), "sha256": hashlib.sha256("".join(sorted(record_hash(r) for r in b.bare_heldout)).encode()).hexdigest()},
         "ops": dict(Counter(op for e in entries for op in e["ops"]).most_common()),
         "documents": entries,
     }

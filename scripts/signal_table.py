@@ -1,4 +1,6 @@
-"""The signal-code table of docs/signals.md, generated from the feature registry (so the two cannot drift apart).
+"""The signal-code table of docs/signals.md, generated from the feature registry (so the two cannot drift apart):
+code, feature, direction (lowers, raises, either; "needs published" for an absence that counts only where the
+input had a place for a date) and meaning.
 
 `python scripts/signal_table.py` prints the table; `--write` replaces the table between the markers in
 docs/signals.md. `tests/test_docs.py` fails when the file's table differs from `render()`.
@@ -19,9 +21,10 @@ END = "<!-- signal-table:end -->"
 
 def render() -> str:
     """The table as Markdown, one row per registered code, in code order."""
-    rows = ["| code | feature | meaning |", "|---|---|---|"]
+    rows = ["| code | feature | direction | meaning |", "|---|---|---|---|"]
     for code, info in features.catalogue().items():
-        rows.append(f"| `{code}` | {info['feature']} | {info['meaning'].replace('|', '/')} |")
+        direction = info["direction"] + (f" (needs {info['requires']})" if info["requires"] else "")
+        rows.append(f"| `{code}` | {info['feature']} | {direction} | {info['meaning'].replace('|', '/')} |")
     return "\n".join(rows) + "\n"
 
 

@@ -3,6 +3,10 @@ must and must not fire, and quotes that must appear in a code's evidence.
 
     {"language": "fr", "must": ["translation.number_placeholder"], "must_not": [...],
      "quotes": {"translation.number_placeholder": ["XNUMX"]}}
+
+Optional, checked on the scored result: "min_score"/"max_score" (bounds on the score with the bundled
+model), "not_label" (labels it must not get), "not_counted" (codes reported that must not move the
+score) and "counted" (codes that must count).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pytest
 from scorer.ingest import documents
 from tests.conftest import FIXTURES
 
-FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability")
+FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality")
 CASES = sorted(p for d in FAMILY_DIRS for p in (FIXTURES / d).glob("*.json") if (FIXTURES / d).is_dir())
 
 
@@ -50,3 +54,13 @@ def test_fixture(spec_path: Path, scorer_engine) -> None:  # type: ignore[no-unt
         cited = " | ".join(e.text for s in signals if s.code == code for e in s.evidence)
         for q in quotes:
             assert q in cited, f"{code}: evidence {cited!r} does not quote {q!r}"
+    if not {"min_score", "max_score", "not_label", "not_counted", "counted"} & set(spec):
+        return
+    result = scorer_engine.score(doc, signals=signals)
+    assert result.score >= spec.get("min_score", 0.0), f"score {result.score}: {result.reasons}"
+    assert result.score <= spec.get("max_score", 100.0), f"score {result.score}: {result.reasons}"
+    assert result.label not in spec.get("not_label", []), f"label {result.label}: {result.reasons}"
+    for code in spec.get("not_counted", []):
+        assert code in codes and code in result.not_counted and code not in result.contributions, code
+    for code in spec.get("counted", []):
+        assert code in codes and code not in result.not_counted, code

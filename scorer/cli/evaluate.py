@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-from scorer.learn.evaluate import evaluate, report
+from scorer.learn.evaluate import evaluate, report, report_slices, transfer
 from scorer.learn.training import SignalCache, load_labelled
 from scorer.model import LinearModel
 
@@ -21,9 +21,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     jobs = args.jobs or (
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
-    cache = SignalCache(args.cache) if args.cache else None
+    cache = SignalCache(args.cache) if args.cache else SignalCache()
     rows = evaluate(items, model, cache=cache, jobs=jobs, peers=not args.no_peers)
     figures = report(rows, model, sys.stdout)
+    figures["slices"] = report_slices(rows, sys.stdout)
+    if args.transfer:
+        train_items = load_labelled(args.transfer)
+        C = float(model.info.get("C", 0.3))
+        figures["transfer"] = transfer(train_items, items, cache, C=C, jobs=jobs, out=sys.stdout)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(
@@ -50,4 +55,10 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--no-peers", action="store_true", help="skip the datatrove filter chain")
     p.add_argument("--json", metavar="FILE", help="also write the figures and per-document rows as JSON")
+    p.add_argument(
+        "--transfer",
+        nargs="+",
+        metavar="TRAIN_DATA",
+        help="also retrain on this training data without each WMT system in turn, and across genres (Docs pairs)",
+    )
     p.set_defaults(func=cmd_evaluate)

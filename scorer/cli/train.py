@@ -49,6 +49,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     for code, w in top:
         out.write(f"  {w:+.3f}  {code}\n")
+    zero = model.info.get("zero_weight", {})
+    if zero:
+        out.write(f"weight 0 ({len(zero)} codes): {', '.join(sorted(zero))}\n")
     out.write(f"wrote {args.out}\n")
     return 0
 

@@ -30,6 +30,9 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # Unicode category Cc (C0 and C1 controls, U+0000-U+001F and U+007F-U+009F; fixed by Unicode's stability
 # policy) except tab and newline: one C-level pass instead of a category lookup per character.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The metadata a page or a structured record has a place for. Absence signals depend on them
+# (`features.directions`: "no date" needs a place for "published", "no byline" one for "author").
+METADATA_FIELDS = frozenset({"published", "author", "title", "url"})
 
 
 def _langdetect_backend() -> Any:
@@ -95,14 +98,24 @@ def from_text(
     origin: str = "text",
     empty_fields: tuple[str, ...] = (),
     meta: dict[str, Any] | None = None,
+    metadata_places: frozenset[str] | None = None,
 ) -> Document:
-    """A Document from article text, detecting the language unless it is given."""
+    """A Document from article text, detecting the language unless it is given.
+
+    Which metadata the input had a place for (`Document.metadata_places`), unless given: a text with any
+    of `title`, `url`, `author` or `published` (a record or a request with metadata, even an empty one)
+    comes from a source with a metadata schema, so it had a place for all of them; a bare text had none,
+    and "no date" or "no byline" says nothing about it (those signals are reported but do not count).
+    """
     text = normalise_text(text)
     if language:
         lang, conf = language.lower(), 1.0
     else:
         lang, conf = detect_language(text)
     date = parse_date(published)
+    if metadata_places is None:
+        given = any(v is not None for v in (title, url, author, published)) or bool(empty_fields)
+        metadata_places = METADATA_FIELDS if given else frozenset()
     return Document(
         text=text,
         id=id,
@@ -115,6 +128,7 @@ def from_text(
         language_confidence=conf,
         origin=origin,
         empty_fields=empty_fields,
+        metadata_places=metadata_places,
         meta=meta or {},
     )
 
@@ -226,6 +240,8 @@ def from_html(
         origin=origin,
         page_text_chars=sum(len(v) for v in visible),
         removed_text=normalise_text(removed),
+        # A page has a place for every piece of metadata (its meta tags, its header).
+        metadata_places=METADATA_FIELDS,
     )
 
 
@@ -254,12 +270,16 @@ def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
         )
     if not record["text"].strip():
         raise ExtractionError("the record's text is empty")
+    # A record with any metadata field, even empty or null, had a place for all of them; `{"id", "text"}`
+    # is bare text (see `from_text`).
+    places = METADATA_FIELDS if any(k in record for k in ("url", "title", "author", "published", "date")) else frozenset()
     return from_text(
         record["text"],
         id=rid,
         published=record.get(date_field) if date_field else None,
         origin="record",
         empty_fields=empty,
+        metadata_places=places,
         **opt,
     )
 

@@ -3,6 +3,19 @@
 Prints ROC AUC, PR AUC, the Brier score, the confusion at the default threshold (score 50), a
 per-source breakdown, and, on the same documents in the same run, the flag rate of the heuristic
 filter chain a data team would use instead (`scorer.learn.peers`, datatrove's Gopher/C4/FineWeb filters).
+
+Then the slices that say how the score carries over to text unlike the training data:
+
+- human news as bare text (source `fr_news.bare_text`: `scripts/build_corpus.py` writes the held-out
+  articles again as `{"id", "text"}`, title and body only, in `heldout_bare.jsonl`);
+- human translations alone (`wmt.human_translation`), which a translation detector is most likely to
+  wrong;
+- with `--transfer TRAIN_DATA`, models retrained without part of the data: each WMT system held out in
+  turn (trained without any of its outputs, tested on all of them), and across genres (trained without
+  the Microsoft Docs pairs and tested on them; trained on them only and tested on the rest).
+
+The synthetic content-farm copies are in the held-out groups too, but a figure that only holds on them
+says how well the model learnt the corruption generator, not how it meets real copies.
 """
 
 from __future__ import annotations
@@ -13,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from scorer.engine import MAX_REASONS
+from scorer.engine import explain
 from scorer.learn.training import Labelled, SignalCache, document_values
 from scorer.model import LinearModel
 
@@ -38,8 +51,8 @@ class Row:
 def score_items(
     items: Sequence[Labelled], model: LinearModel, cache: SignalCache | None, jobs: int
 ) -> list[tuple[float, tuple[str, ...]]]:
-    """Score and top reasons per document, computed exactly as `Scorer.score` does (from the same
-    signal values, through the signal cache)."""
+    """Score and top reasons per document, derived by `scorer.engine.explain` as `Scorer.score` does
+    (from the same signal values, through the signal cache)."""
     from features import Kind
 
     cache = cache if cache is not None else SignalCache()
@@ -47,10 +60,8 @@ def score_items(
     kinds = {code: Kind(k) for code, k in cache.kinds.items()}
     out = []
     for vals in values:
-        contrib = model.contributions(vals, kinds)
-        p = model.probability(contrib)
-        reasons = tuple(c for c, v in sorted(contrib.items(), key=lambda kv: kv[1]) if v < 0)[:MAX_REASONS]
-        out.append((round(100.0 * p, 1), reasons))
+        ex = explain(model, vals, kinds)
+        out.append((ex.score, tuple(ex.reasons)))
     return out
 
 
@@ -179,3 +190,96 @@ def report(rows: Sequence[Row], model: LinearModel, out: TextIO) -> dict[str, An
             + "\n"
         )
     return m
+
+
+# Named slices of the held-out rows: (title, sources, label).
+SLICES: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    ("human news as bare text {id, text}", ("fr_news.bare_text",), 1),
+    ("human news, complete", ("fr_news", "fr_news.bare"), 1),
+    ("human translations alone", ("wmt.human_translation",), 1),
+    ("machine translations (WMT)", ("wmt.machine_translation",), 0),
+    ("synthetic copies (not a quality figure)", ("farm", "farm.bare", "wmt.farm"), 0),
+)
+
+
+def slice_figures(rows: Sequence[Row], y: int | None = None) -> dict[str, Any]:
+    """n, mean score and the share on the right side of the threshold (>= 50 for good, < 50 for bad)."""
+    if not rows:
+        return {"n": 0}
+    right = sum((r.score >= THRESHOLD) == bool(r.y) for r in rows)
+    out: dict[str, Any] = {"n": len(rows), "mean_score": sum(r.score for r in rows) / len(rows), "right_side": right / len(rows)}
+    if 0 < sum(r.y for r in rows) < len(rows):
+        out["roc_auc"] = metrics(rows)["roc_auc"]
+    return out
+
+
+def report_slices(rows: Sequence[Row], out: TextIO) -> dict[str, Any]:
+    """The named slices: how the score does on text unlike the training data."""
+    figures: dict[str, Any] = {}
+    out.write("\nslices                                      n   mean score   right side of 50\n")
+    for title, sources, y in SLICES:
+        rs = [r for r in rows if r.source in sources and r.y == y]
+        if not rs:
+            continue
+        f = figures[title] = slice_figures(rs)
+        side = ">= 50" if y else "< 50"
+        out.write(f"  {title:<40} {f['n']:>5}   {f['mean_score']:>10.1f}   {_pct(f['right_side'])} {side}\n")
+    return figures
+
+
+def transfer_experiments(
+    train_items: Sequence[Labelled], test_items: Sequence[Labelled]
+) -> list[tuple[str, list[Labelled], list[Labelled]]]:
+    """(name, training items, test items) of each retraining experiment."""
+    everything = [*train_items, *test_items]
+    out: list[tuple[str, list[Labelled], list[Labelled]]] = []
+    systems = sorted({it.system for it in everything if it.source == "wmt.machine_translation" and it.system})
+    for system in systems:
+        out.append(
+            (
+                f"WMT system {system} held out",
+                [it for it in train_items if it.system != system],
+                [it for it in everything if it.system == system and it.source == "wmt.machine_translation"],
+            )
+        )
+
+    def docs(it: Labelled) -> bool:
+        return it.source.startswith("mt_labelled")
+
+    out.append(("trained without Docs, tested on Docs", [it for it in train_items if not docs(it)], [it for it in everything if docs(it)]))
+    out.append(("trained on Docs only, tested on the rest", [it for it in train_items if docs(it)], [it for it in test_items if not docs(it)]))
+    return out
+
+
+def transfer(
+    train_items: Sequence[Labelled],
+    test_items: Sequence[Labelled],
+    cache: SignalCache,
+    *,
+    C: float,
+    jobs: int,
+    out: TextIO,
+) -> dict[str, Any]:
+    """Retrain without part of the data and score that part: how the model carries over."""
+    from scorer.learn.training import export, fit, sparse_codes
+
+    figures: dict[str, Any] = {}
+    out.write(f"\ntransfer (models retrained with C={C:g}, no operating-point shift)      n   good >= 50   bad < 50   ROC AUC\n")
+    for name, tr, te in transfer_experiments(train_items, test_items):
+        if len({it.y for it in tr}) < 2 or not te:
+            out.write(f"  {name:<52} skipped: one class or nothing to test\n")
+            continue
+        values = document_values([it.doc for it in tr], cache, jobs)
+        model = export(fit(tr, cache, C=C, jobs=jobs), version=name, info={}, kinds=cache.kinds, sparse=sparse_codes(values))
+        rows = evaluate(te, model, cache=cache, jobs=jobs, peers=False)
+        good = [r for r in rows if r.y == 1]
+        bad = [r for r in rows if r.y == 0]
+        f = figures[name] = {
+            "n": len(rows),
+            "good_kept_at_50": sum(r.score >= THRESHOLD for r in good) / len(good) if good else None,
+            "bad_caught_at_50": sum(r.score < THRESHOLD for r in bad) / len(bad) if bad else None,
+            "roc_auc": metrics(rows)["roc_auc"],
+        }
+        auc = "      -" if f["roc_auc"] is None else f"{f['roc_auc']:.4f}"
+        out.write(f"  {name:<52} {f['n']:>5}   {_pct(f['good_kept_at_50']):>10}   {_pct(f['bad_caught_at_50']):>8}   {auc}\n")
+    return figures

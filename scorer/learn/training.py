@@ -5,10 +5,14 @@ The pipeline is
     FunctionTransformer(Documents -> {code: value})   the engine's signals, `scorer.model.signal_values`
     DictVectorizer                                    codes -> columns (names map coefficients back)
     StandardScaler
-    CalibratedClassifierCV(LogisticRegression, method="sigmoid", ensemble=False)
+    CalibratedClassifierCV(SignConstrainedLogisticRegression, method="sigmoid", ensemble=False)
 
 cross-validated with `GroupKFold`, so that every version of one source article (a WMT document and
-its translations, an article and its corrupted copy) sits on one side of each split only. The fitted
+its translations, an article and its corrupted copy) sits on one side of each split only. The
+classifier keeps each code's declared sign (`features.directions`: a flag can only lower the score,
+evidence only raise it); a code the data do not support in its direction gets weight 0 and is listed
+in the model's `info["zero_weight"]`, as is every registered code that no training document emitted.
+The fitted
 pipeline is exported to the plain-data format of `scorer.model.LinearModel` (coefficients, scaler,
 Platt a and b), which loads without executing code; `score = 100 * P(good)`.
 
@@ -35,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from features import Document, Kind
+from features import Direction, Document, Kind, catalogue, rule_for
 from scorer.errors import InputError, ScorerError
 from scorer.ingest.documents import from_record
 from scorer.ingest.inputs import iter_paths, load
@@ -48,7 +52,7 @@ _LABELS = {"good": 1, "bad": 0, "1": 1, "0": 0, "true": 1, "false": 0, "human": 
 DEFAULT_C = 0.3
 N_SPLITS = 5
 # Features slower than this per document make a signal cache worthwhile; it is always used when given.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: values leave out absences the input had no place for
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Labelled:
     source: str
     weight: float = 1.0
     ops: tuple[str, ...] = ()
+    # The translation system of a WMT document (its `origin.system`), for the held-out-system evaluation.
+    system: str | None = None
 
 
 # -- reading labelled data -------------------------------------------------------------------------
@@ -105,6 +111,7 @@ def _from_jsonl(path: Path) -> Iterator[Labelled]:
             source=str(rec.get("source") or path.stem),
             weight=float(rec.get("weight", 1.0)),
             ops=tuple(rec.get("ops") or ()),
+            system=(rec.get("origin") or {}).get("system") if isinstance(rec.get("origin"), dict) else None,
         )
 
 
@@ -157,6 +164,7 @@ def doc_key(doc: Document) -> str:
         doc.language,
         doc.origin,
         list(doc.empty_fields),
+        sorted(doc.metadata_places),
         doc.sitename,
         doc.page_text_chars,
         doc.removed_text,
@@ -213,7 +221,7 @@ def _worker_init() -> None:
 
 def _worker_values(doc: Document) -> tuple[dict[str, float], dict[str, str]]:
     sigs = [s for f in _WORKER for s in f.run(doc)]
-    return clean_values(signal_values(sigs)), {s.code: s.kind.value for s in sigs}
+    return clean_values(signal_values(sigs, doc)), {s.code: s.kind.value for s in sigs}
 
 
 def clean_values(values: Mapping[str, float]) -> dict[str, float]:
@@ -265,13 +273,16 @@ def make_pipeline(
     cv: Any = N_SPLITS,
     jobs: int = 1,
     codes: Collection[str] | None = None,
+    signs: Sequence[int] | None = None,
 ) -> Any:
-    """The scikit-learn Pipeline: Documents -> signal dicts -> vectors -> calibrated logistic regression."""
+    """The scikit-learn Pipeline: Documents -> signal dicts -> vectors -> calibrated sign-constrained
+    logistic regression. `signs` has one entry per vectorised column (sorted code names)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    from scorer.learn.constrained import SignConstrainedLogisticRegression
 
     return Pipeline(
         [
@@ -284,7 +295,7 @@ def make_pipeline(
             (
                 "classify",
                 CalibratedClassifierCV(
-                    LogisticRegression(C=C, class_weight="balanced", max_iter=2000),
+                    SignConstrainedLogisticRegression(C=C, signs=signs, class_weight="balanced", max_iter=2000),
                     method="sigmoid",
                     ensemble=False,
                     cv=cv,
@@ -304,65 +315,30 @@ def group_splits(items: Sequence[Labelled], n_splits: int = N_SPLITS) -> list[tu
     return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(items)), y, groups))
 
 
+def code_signs(names: Sequence[str], kinds: Mapping[str, str]) -> list[int]:
+    """The sign bound of each code: -1 for codes that lower the score, 1 for evidence, 0 for measures."""
+    sign = {Direction.LOWERS: -1, Direction.RAISES: 1, Direction.EITHER: 0}
+    return [sign[rule_for(n, Kind(kinds[n]) if n in kinds else None).direction] for n in names]
+
+
 def fit(
     items: Sequence[Labelled], cache: SignalCache | None = None, *, C: float = DEFAULT_C, jobs: int = 1
 ) -> Any:
-    """Fit the pipeline on `items` (calibration folds grouped like the cross-validation)."""
+    """Fit the pipeline on `items` (calibration folds grouped like the cross-validation), each code's
+    coefficient held to its declared sign."""
     import numpy as np
 
+    cache = cache if cache is not None else SignalCache()
     docs = [it.doc for it in items]
     y = np.array([it.y for it in items])
     w = np.array([it.weight for it in items])
-    codes, dropped = sign_consistent_codes(document_values(docs, cache, jobs), y, w, C=C)
-    pipe = make_pipeline(cache, C=C, cv=group_splits(items), jobs=jobs, codes=codes)
+    # The columns DictVectorizer(sort=True) will make: every code seen in these documents, sorted.
+    names = sorted({code for v in document_values(docs, cache, jobs) for code in v})
+    pipe = make_pipeline(cache, C=C, cv=group_splits(items), jobs=jobs, signs=code_signs(names, cache.kinds))
     pipe.fit(docs, y, classify__sample_weight=w)
-    pipe.dropped_codes_ = dropped
+    if list(pipe.named_steps["vectorise"].get_feature_names_out()) != names:  # pragma: no cover - a bug
+        raise ScorerError("vectorised columns differ from the codes the signs were set for")
     return pipe
-
-
-def sign_consistent_codes(
-    values: Sequence[Mapping[str, float]], y: Any, w: Any, *, C: float = DEFAULT_C, rounds: int = 10
-) -> tuple[set[str], list[str]]:
-    """The codes whose coefficient in the joint model has the sign of their own association with the
-    label, and the codes dropped for contradicting it.
-
-    Correlated signals (a byline flag and a no-byline absence, counts and ratios of one thing) can take
-    opposite, meaningless signs in a joint fit; such a code would then be listed as a reason in the
-    wrong direction ("a byline lowered the score"). Dropping it and refitting costs little accuracy
-    and keeps every explanation honest.
-    """
-    import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    vec = DictVectorizer(sparse=False, sort=True)
-    X = StandardScaler().fit_transform(vec.fit_transform(values))
-    names = list(vec.get_feature_names_out())
-    y = np.asarray(y)
-    w = np.asarray(w, dtype=float)
-    good, bad = y == 1, y == 0
-    direction = np.sign(
-        np.average(X[good], axis=0, weights=w[good]) - np.average(X[bad], axis=0, weights=w[bad])
-    )
-    keep = np.ones(len(names), dtype=bool)
-    dropped: list[str] = []
-    for _ in range(rounds):
-        idx = np.flatnonzero(keep)
-        if not len(idx):
-            break
-        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(
-            X[:, idx], y, sample_weight=w
-        )
-        wrong = [
-            j for j, c in zip(idx, lr.coef_[0], strict=True) if direction[j] != 0 and c * direction[j] < 0
-        ]
-        if not wrong:
-            break
-        for j in wrong:
-            keep[j] = False
-            dropped.append(names[j])
-    return {names[j] for j in np.flatnonzero(keep)}, dropped
 
 
 def cross_validate(
@@ -415,18 +391,24 @@ def export(
     mean = {n: float(m) for n, m in zip(names, scaler.mean_, strict=True)}
     scale = {n: float(s) for n, s in zip(names, scaler.scale_, strict=True)}
     intercept = float(lr.intercept_[0])
-    # Explanations: a flag or absence that did not fire must not be a reason. Centre those codes, and
-    # the `sparse` measures (absent from most documents, e.g. a date found in a dateline), on 0 (not
-    # emitted) instead of the training mean, and move the difference into the intercept: the
-    # probability is unchanged, and only signals present in the document (or dense measures away from
-    # the mean) contribute.
-    zero_based = set(sparse) | {
-        n for n in names if (kinds or {}).get(n, Kind.MEASURE.value) != Kind.MEASURE.value
-    }
+    kinds = kinds or {}
+    direction = {n: rule_for(n, Kind(kinds[n]) if n in kinds else None).direction for n in names}
+    # Contributions are relative to "not there" (x = 0) for flags, absences and evidence, and for the
+    # `sparse` measures (absent from most documents); relative to the training mean for the other
+    # measures. The difference goes into the intercept: the probability is unchanged.
+    zero_based = set(sparse) | {n for n in names if direction[n] is not Direction.EITHER}
     for n in names:
         if n in zero_based and mean[n] != 0.0:
             intercept -= coef[n] * mean[n] / scale[n]
             mean[n] = 0.0
+    # No code silently dropped: every registered code is in the model; those with weight 0 are listed
+    # with why.
+    zero_weight = {n: "held at 0: the training data do not support its direction" for n in names if coef[n] == 0.0}
+    for code in catalogue():
+        if code not in coef:
+            coef[code] = 0.0
+            direction[code] = rule_for(code).direction
+            zero_weight[code] = "never emitted on the training data"
     return LinearModel(
         version=version,
         coef=coef,
@@ -436,7 +418,14 @@ def export(
         calibration=(a, b),
         default_coef={k.value: 0.0 for k in Kind},
         provisional=False,
-        info={"format": FORMAT, "sklearn_version": sklearn.__version__, "feature_names": names, **info},
+        direction={n: d.value for n, d in direction.items()},
+        info={
+            "format": FORMAT,
+            "sklearn_version": sklearn.__version__,
+            "feature_names": names,
+            "zero_weight": dict(sorted(zero_weight.items())),
+            **info,
+        },
     )
 
 
@@ -509,7 +498,6 @@ def train(
             "training_documents": len(items),
             "training_counts": dict(sorted(counts.items())),
             "features_fingerprint": features_fingerprint(),
-            "dropped_sign_inconsistent": sorted(getattr(pipe, "dropped_codes_", [])),
             "corpus_manifests": manifests,
             "C": chosen,
             "groups": len({it.group for it in items}),

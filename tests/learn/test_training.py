@@ -202,6 +202,8 @@ def _synthetic(n_groups: int = 40) -> tuple[list[Labelled], SignalCache]:
     """Documents whose signal values are set in the cache: the pipeline's own steps, no feature run."""
     rng = random.Random(3)
     cache = SignalCache()
+    # The kinds the engine records with each value: they set each code's sign bound in training.
+    cache.kinds.update({"translation.x": "flag", "boilerplate.y": "absence", "readability.m": "measure"})
     items = []
     for g in range(n_groups):
         for y in (1, 0):
@@ -362,16 +364,19 @@ def test_sparse_codes() -> None:
     assert sparse_codes(values) == {"a.x", "c.z"}
 
 
-def test_sign_inconsistent_codes_are_dropped() -> None:
+def test_a_code_against_its_direction_gets_weight_zero() -> None:
     import numpy as np
 
-    from scorer.learn.training import sign_consistent_codes
+    from scorer.learn.constrained import SignConstrainedLogisticRegression
 
     rng = np.random.default_rng(0)
     y = np.array([1, 0] * 200)
     a = y + rng.normal(0, 1, len(y))
-    # `b` goes with the label on its own, but the joint fit gives it a negative weight (a suppressor).
+    # `b` goes with the label on its own, but the joint fit gives it a negative weight (a suppressor): held
+    # to its declared sign (evidence, >= 0), it gets exactly 0 instead of pointing the wrong way.
     b = a - 0.8 * y + rng.normal(0, 0.1, len(y))
-    values = [{"x.a": float(p), "x.b": float(q)} for p, q in zip(a, b, strict=True)]
-    codes, dropped = sign_consistent_codes(values, y, np.ones(len(y)), C=10.0)
-    assert codes == {"x.a"} and dropped == ["x.b"]
+    X = np.column_stack([a, b])
+    free = SignConstrainedLogisticRegression(C=10.0).fit(X, y)
+    assert free.coef_[0, 1] < 0
+    held = SignConstrainedLogisticRegression(C=10.0, signs=[1, 1]).fit(X, y)
+    assert held.coef_[0, 0] > 0 and held.coef_[0, 1] == 0.0
