@@ -210,19 +210,34 @@ def iter_sources(paths: Iterable[str]) -> Iterator[str | InputFailure]:
             yield raw  # the reader reports why (missing, dangling link, loop, permission)
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(Path(raw), frozenset({(st.st_dev, st.st_ino)}))
+            yield from _walk(Path(raw), (st.st_dev, st.st_ino))
         else:
             yield raw
 
 
-def _walk(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[str | InputFailure]:
-    try:
-        with os.scandir(folder) as it:
-            names = sorted(e.name for e in it)
-    except OSError as e:
-        yield InputFailure(str(folder), f"cannot read the folder: {e.strerror or e}; skipped")
-        return
-    for name in names:
+def _walk(root: Path, key: tuple[int, int]) -> Iterator[str | InputFailure]:
+    """Depth first, names sorted; iterative (a stack of folders), so that a deep tree cannot reach the
+    recursion limit. `ancestors` holds the folders above each entry, to tell a link loop."""
+    stack: list[tuple[Path, frozenset[tuple[int, int]], Iterator[str]]] = []
+
+    def enter(folder: Path, ancestors: frozenset[tuple[int, int]]) -> InputFailure | None:
+        try:
+            with os.scandir(folder) as it:
+                names = sorted(e.name for e in it)
+        except OSError as e:
+            return InputFailure(str(folder), f"cannot read the folder: {e.strerror or e}; skipped")
+        stack.append((folder, ancestors, iter(names)))
+        return None
+
+    failed = enter(root, frozenset({key}))
+    if failed:
+        yield failed
+    while stack:
+        folder, ancestors, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
         if name.startswith("."):
             continue
         child = folder / name
@@ -235,13 +250,13 @@ def _walk(folder: Path, ancestors: frozenset[tuple[int, int]]) -> Iterator[str |
                 yield InputFailure(str(child), _stat_error(child, e) + "; skipped")
             continue
         if stat.S_ISDIR(st.st_mode):
-            key = (st.st_dev, st.st_ino)
-            if key in ancestors:
+            sub = (st.st_dev, st.st_ino)
+            if sub in ancestors:
                 yield InputFailure(
                     str(child), "symbolic link loop (it points to a folder that contains it); skipped"
                 )
-                continue
-            yield from _walk(child, ancestors | {key})
+            elif failed := enter(child, ancestors | {sub}):
+                yield failed
         elif not supported:
             logger.info("skipped %s: not a supported input file", child)
         elif not stat.S_ISREG(st.st_mode):

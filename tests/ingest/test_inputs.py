@@ -567,3 +567,21 @@ def test_warc_record_without_uri_is_reported_and_the_rest_read(tmp_path: Path) -
     assert [(f.offset, f.error) for f in fails] == [
         (0, "record at byte offset 0: a response record without WARC-Target-URI; not scored")
     ]
+
+
+def test_deep_folder_tree_is_walked(tmp_path: Path) -> None:
+    # Deeper than the recursion limit allows for a recursive walk of nested generators.
+    folder = tmp_path
+    for _ in range(sys.getrecursionlimit() + 100):  # one mkdir at a time: os.makedirs recurses too
+        folder = folder / "d"
+        folder.mkdir()
+    _article(folder)
+    _article(tmp_path, "top.txt")
+    try:
+        sources = list(inputs.iter_sources([str(tmp_path)]))
+        assert sources == [str(folder / "a.txt"), str(tmp_path / "top.txt")]
+    finally:  # bottom up, one folder at a time: shutil.rmtree recurses too
+        (folder / "a.txt").unlink()
+        while folder != tmp_path:
+            folder.rmdir()
+            folder = folder.parent
