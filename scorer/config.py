@@ -4,13 +4,15 @@ environment directly."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from features.base import FAMILIES
 from scorer.errors import ScorerError
 
 ENV_PREFIX = "SCORER_"
@@ -43,9 +45,32 @@ class Settings:
         for key, raw in values.items():
             name = key.replace("-", "_")
             if name not in known:
-                raise ScorerError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+                raise ScorerError(
+                    f"unknown setting {key!r}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
+                )
             changes[name] = _coerce(name, raw, getattr(self, name))
+        if "families" in changes:
+            check_known(changes["families"], FAMILIES, "signal family", "the families setting")
         return replace(self, **changes)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`" (did you mean 'x' or 'y'?)"` with the closest known names (difflib, as ruff does for an
+    unknown rule), or `""` when none is close."""
+    close = [repr(c) for c in difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)]
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join([', '.join(close[:-1]), close[-1]] if len(close) > 1 else close)}?)"
+
+
+def check_known(names: Iterable[str], known: Iterable[str], what: str, where: str) -> None:
+    """Raise ScorerError for the first of `names` not in `known`, naming the closest known ones."""
+    known = sorted(known)
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            listing = "" if hint or len(known) > 12 else f"; known: {', '.join(known)}"
+            raise ScorerError(f"unknown {what} {name!r} in {where}{hint}{listing}")
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:

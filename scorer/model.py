@@ -67,13 +67,6 @@ def signal_values(signals: Iterable[Signal], doc: Document | None = None) -> dic
     return {c: (v if kinds[c] is Kind.MEASURE else math.log1p(max(v, 0.0))) for c, v in totals.items()}
 
 
-def _finite(value: Any, what: str) -> float:
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{what} is {value!r}, not a finite number")
-    return x
-
-
 @dataclass(frozen=True)
 class LinearModel:
     """A sign-constrained linear model with Platt calibration, read from and written to JSON."""
@@ -165,35 +158,66 @@ class LinearModel:
 
     @classmethod
     def from_json(cls, data: Any, source: str = "model") -> LinearModel:
-        """Validate and build a model from parsed JSON; raises ModelNotLoadedError when malformed."""
+        """Validate and build a model from parsed JSON; raises ModelNotLoadedError when malformed.
+
+        Every coefficient, mean, scale and calibration value must be a finite JSON number: a NaN or an
+        infinity would make every score NaN or 100 and the JSON output non-standard."""
         if isinstance(data, Mapping) and data.get("format") in OLD_FORMATS:
             raise ModelNotLoadedError(
                 f"{source}: model format {data['format']} predates sign-constrained models ({FORMAT}); "
                 "retrain it with `scorer train` (see the README, 'How the model is trained')"
             )
+
+        def number(v: Any, where: str) -> float:
+            # bool is an int in Python; a string is not a number in this format.
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ValueError(f"{where} must be a number, not {type(v).__name__}")
+            f = float(v)
+            if not math.isfinite(f):
+                raise ValueError(f"{where} must be a finite number, not {v}")
+            return f
+
+        def numbers(m: Any, name: str) -> dict[str, float]:
+            if m is None:
+                return {}
+            if not isinstance(m, dict):
+                raise ValueError(f"'{name}' must be an object of numbers, not {type(m).__name__}")
+            return {str(k): number(v, f"{name}[{k!r}]") for k, v in m.items()}
+
         try:
+            if not isinstance(data, dict):
+                raise ValueError(f"the file holds a JSON {type(data).__name__}, not an object")
             if data.get("format") != FORMAT:
                 raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
-
-            def numbers(m: Any, what: str) -> dict[str, float]:
-                return {str(k): _finite(v, f"{what} of {k}") for k, v in (m or {}).items()}
-
             cal = data.get("calibration") or {"a": 1.0, "b": 0.0}
-            directions = {str(k): Direction(str(v)).value for k, v in (data.get("direction") or {}).items()}
+            if not isinstance(cal, dict):
+                raise ValueError(f"'calibration' must be an object {{a, b}}, not {type(cal).__name__}")
+            info = data.get("info") or {}
+            if not isinstance(info, dict):
+                raise ValueError(f"'info' must be an object, not {type(info).__name__}")
+            direction = data.get("direction") or {}
+            if not isinstance(direction, dict):
+                raise ValueError(f"'direction' must be an object of directions, not {type(direction).__name__}")
+            directions = {str(k): Direction(str(v)).value for k, v in direction.items()}
+            version = data["version"]
+            if not isinstance(version, str | int | float) or isinstance(version, bool):
+                raise ValueError(f"'version' must be a string, not {type(version).__name__}")
             return cls(
-                version=str(data["version"]),
-                coef=numbers(data["coef"], "coefficient"),
-                intercept=_finite(data["intercept"], "intercept"),
+                version=str(version),
+                coef=numbers(data["coef"], "coef"),
+                intercept=number(data["intercept"], "intercept"),
                 mean=numbers(data.get("mean"), "mean"),
                 scale=numbers(data.get("scale"), "scale"),
-                calibration=(_finite(cal["a"], "calibration a"), _finite(cal["b"], "calibration b")),
-                default_coef=numbers(data.get("default_coef"), "default coefficient"),
+                calibration=(number(cal["a"], "calibration.a"), number(cal["b"], "calibration.b")),
+                default_coef=numbers(data.get("default_coef"), "default_coef"),
                 provisional=bool(data.get("provisional", False)),
-                info=dict(data.get("info") or {}),
+                info=dict(info),
                 direction=directions,
-                weak_hit_cap=_finite(data.get("weak_hit_cap", WEAK_HIT_CAP), "weak_hit_cap"),
+                weak_hit_cap=number(data.get("weak_hit_cap", WEAK_HIT_CAP), "weak_hit_cap"),
             )
-        except (AttributeError, KeyError, TypeError, ValueError) as e:
+        except KeyError as e:
+            raise ModelNotLoadedError(f"{source}: not a valid model file (no {e} field)") from e
+        except (AttributeError, TypeError, ValueError) as e:
             raise ModelNotLoadedError(f"{source}: not a valid model file ({e})") from e
 
     @classmethod
@@ -211,6 +235,10 @@ class LinearModel:
             raise ModelNotLoadedError(f"cannot read model file {path}: {e}") from e
         except (json.JSONDecodeError, UnicodeDecodeError) as e:  # e.g. a pickle passed as a model
             raise ModelNotLoadedError(f"model file {path or BUNDLED} is not JSON: {e}") from e
+        except RecursionError as e:  # json.loads recurses once per nesting level
+            raise ModelNotLoadedError(
+                f"model file {path or BUNDLED} is not a model: its JSON is nested too deeply to read"
+            ) from e
 
     def save(self, path: str | Path) -> None:
         """Write the model as JSON."""

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import features
 from features import RULES, Direction, Kind, Signal, catalogue, rule_for
-from scorer.ingest import documents
 from scorer.engine import SCORE_CAPS, Scorer, explain
 from scorer.errors import ModelNotLoadedError
+from scorer.ingest import documents
 from scorer.model import WEAK_HIT_CAP, LinearModel, signal_values
 
 CODES = sorted(catalogue())

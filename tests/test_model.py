@@ -73,6 +73,57 @@ def test_a_pickle_is_refused(tmp_path: Path) -> None:
         LinearModel.load(path)
 
 
+def _bundled_json() -> dict[str, object]:
+    return json.loads(json.dumps(BUNDLED.to_json()))
+
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        ("coef.*", "NaN", "must be a finite number, not nan"),
+        ("coef.*", "Infinity", "must be a finite number, not inf"),
+        ("coef.*", "-Infinity", "must be a finite number, not -inf"),
+        ("intercept", "NaN", "intercept must be a finite number"),
+        ("scale.*", "Infinity", "must be a finite number, not inf"),
+        ("calibration.a", "NaN", "calibration.a must be a finite number"),
+        ("coef.*", '"0.5"', "must be a number, not str"),
+        ("intercept", "true", "intercept must be a number, not bool"),
+        ("coef", "[1, 2]", "'coef' must be an object of numbers, not list"),
+    ],
+)
+def test_a_model_file_of_non_numbers_is_refused(tmp_path: Path, where: str, value: str, message: str) -> None:
+    # json.loads accepts NaN and Infinity (not standard JSON): they would make every score NaN or 100.
+    data = _bundled_json()
+    parent: dict[str, object] = data
+    *path, last = where.split(".")
+    for key in path:
+        parent = parent[key]  # type: ignore[assignment]
+    parent[sorted(parent)[0] if last == "*" else last] = "__V__"
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(data).replace('"__V__"', value), encoding="utf-8")
+    with pytest.raises(ModelNotLoadedError, match="not a valid model file") as e:
+        LinearModel.load(model)
+    assert message in str(e.value) and str(model) in str(e.value)
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"info": ' * 100_000 + "1" + "}" * 100_000])
+def test_a_deeply_nested_model_file_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelNotLoadedError, match="nested too deeply"):
+        LinearModel.load(path)
+
+
+@pytest.mark.parametrize("data", [[], "model", None, {"format": FORMAT, "version": "v", "intercept": 0.0}])
+def test_a_model_file_of_the_wrong_shape_is_refused(data: object) -> None:
+    with pytest.raises(ModelNotLoadedError, match="not a valid model file"):
+        LinearModel.from_json(data)
+
+
+def test_the_bundled_model_round_trips() -> None:
+    assert LinearModel.from_json(_bundled_json()) == BUNDLED
+
+
 FR_COPY = (
     "Accueil > Monde > Europe\n\n"
     "Le port de la ville a fermé ses quais après une tempête\n\n"

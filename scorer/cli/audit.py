@@ -8,7 +8,14 @@ import sys
 import tempfile
 from typing import Any
 
-from scorer.cli.common import EXIT_FAILED, EXIT_OK, add_input_arguments, check_jobs, read_options
+from scorer.cli.common import (
+    EXIT_COMMON,
+    EXIT_FAILED,
+    EXIT_OK,
+    add_input_arguments,
+    check_jobs,
+    read_options,
+)
 from scorer.config import load_settings
 from scorer.corpus.audit import (
     FORMATS,
@@ -23,7 +30,8 @@ from scorer.corpus.audit import (
     write_table,
 )
 
-AUDIT_EPILOG = """output:
+AUDIT_EPILOG = (
+    """output:
   Documents are ranked worst first (lowest score first; ties in input order). --format json prints
   one object {"summary": {...}, "results": [...], "errors": [{"source": ..., "error": ...}]};
   jsonl prints one result per line; html writes a self-contained report (chart, ranked table, the
@@ -33,8 +41,10 @@ AUDIT_EPILOG = """output:
 exit codes:
   0  every input was scored
   1  some inputs could not be read or scored (they are listed as errors)
-  2  usage error
+  2  usage error, bad settings or model file
 """
+    + EXIT_COMMON
+)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

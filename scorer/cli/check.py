@@ -8,7 +8,7 @@ import sys
 import tempfile
 from typing import Any
 
-from scorer.cli.common import add_input_arguments, check_jobs, read_options
+from scorer.cli.common import EXIT_COMMON, add_input_arguments, check_jobs, read_options
 from scorer.config import load_settings
 from scorer.corpus.audit import open_output, scored_stream, write_json
 from scorer.corpus.gate import GateState, JUnitWriter, gate_settings, print_summary, run_gate
@@ -16,7 +16,8 @@ from scorer.errors import ScorerError
 
 EXIT_PASSED, EXIT_GATE_FAILED, EXIT_INPUT_ERROR = 0, 1, 2
 
-CHECK_EPILOG = """gate:
+CHECK_EPILOG = (
+    """gate:
   A document is flagged when its score is under --min-score. The gate fails when the flagged
   fraction exceeds --max-flagged, or when any document has a signal named by --fail-on.
   Defaults come from [tool.scorer] in pyproject.toml or from scorer.toml (min_score, max_flagged,
@@ -29,6 +30,8 @@ exit codes:
   2  usage or input error: bad options or settings, no document scored, or more unreadable
      files / malformed records than --max-errors (each is listed with its location)
 """
+    + EXIT_COMMON
+)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -5,18 +5,66 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from scorer.errors import ScorerError
 from scorer.ingest.inputs import InputFailure, ReadOptions
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as a shell reports them
 
-EPILOG = """exit codes:
+# The codes every command shares, after its own 0, 1 and 2.
+EXIT_COMMON = """  3  internal error (a bug: the message says how to report it; -v shows the traceback)
+  130, 143  interrupted (Ctrl-C) or terminated (SIGTERM); workers and temporary files are cleaned up
+"""
+
+EPILOG = (
+    """exit codes:
   0  every input was scored (check: the gate passed)
   1  some inputs could not be read or scored (check: the gate failed)
-  2  usage error (check: usage or input error)
+  2  usage error, bad settings or model file (check: usage or input error)
 """
+    + EXIT_COMMON
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse without prefix matching: `--min-scor` is an error, not `--min-score`, so that a typo or
+    an option added later cannot change what an existing command line means."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds like Ctrl-C: worker pools shut down and
+    temporary folders are removed on the way out."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    # A second SIGTERM must not interrupt the cleanup the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextmanager
+def terminate_like_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises `Terminated` (a KeyboardInterrupt) instead of ending the
+    process on the spot; the previous handler is restored after."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (a test runner's thread): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def configure_logging(verbosity: int) -> None:

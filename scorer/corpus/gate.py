@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-from scorer.config import Settings
+from features import catalogue
+from scorer.config import Settings, check_known
 from scorer.corpus.audit import (
     Collected,
     Summary,
@@ -157,6 +158,8 @@ def gate_settings(
     if jobs is not None:
         overrides["jobs"] = jobs
     s = settings.with_overrides(overrides)
+    # An unknown code would never trip the gate: a typo must not pass silently.
+    check_known(s.fail_on, catalogue(), "signal code", "--fail-on" if fail_on else "the fail_on setting")
     if not 0.0 <= s.max_flagged <= 1.0:
         raise ScorerError(f"max_flagged must be a fraction between 0 and 1, not {s.max_flagged}")
     if not 0.0 <= s.min_score <= 100.0:

@@ -14,6 +14,7 @@ import gc
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -79,6 +80,9 @@ _PRELOADED: tuple[Settings, Scorer] | None = None
 
 def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
     global _WORKER
+    # A forked worker inherits the CLI's SIGTERM handler, which unwinds the main process; a worker
+    # told to terminate just ends (the parent reports its batch and shuts the pool down).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _PRELOADED is not None and _PRELOADED[0] == settings:
         scorer = _PRELOADED[1]
     else:

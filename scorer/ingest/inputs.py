@@ -19,9 +19,12 @@ batches, and a record longer than `MAX_RECORD_BYTES` is skipped, not buffered.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -183,19 +186,128 @@ def input_kind(path: str) -> str:
 
 
 def iter_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Expand folders (recursively, supported files, sorted) and keep files and `-` as given."""
+    """Expand folders (recursively, supported files, sorted) and keep files and `-` as given; what a
+    folder walk cannot use (see `iter_sources`) is logged as a warning."""
+    for source in iter_sources(paths):
+        if isinstance(source, InputFailure):
+            logger.warning("skipped %s: %s", source.source, source.error)
+        else:
+            yield source
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[str | InputFailure]:
+    """Files and `-` as given, folders expanded (recursively, sorted by name, hidden entries and
+    unsupported suffixes skipped). Inside a folder, what cannot be read is an `InputFailure` with its
+    path, and the walk goes on: an unreadable folder, a symbolic link loop, a dangling link, a FIFO
+    or device."""
     for raw in paths:
-        p = Path(raw)
-        if raw != "-" and p.is_dir():
-            for child in sorted(p.rglob("*")):
-                if not child.is_file() or any(part.startswith(".") for part in child.relative_to(p).parts):
-                    continue
-                if input_kind(str(child)) == "unknown":
-                    logger.info("skipped %s: not a supported input file", child)
-                    continue
-                yield str(child)
+        if raw == "-":
+            yield raw
+            continue
+        try:
+            st = os.stat(raw)
+        except OSError:
+            yield raw  # the reader reports why (missing, dangling link, loop, permission)
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(Path(raw), (st.st_dev, st.st_ino))
         else:
             yield raw
+
+
+def _walk(root: Path, key: tuple[int, int]) -> Iterator[str | InputFailure]:
+    """Depth first, names sorted; iterative (a stack of folders), so that a deep tree cannot reach the
+    recursion limit. `ancestors` holds the folders above each entry, to tell a link loop."""
+    stack: list[tuple[Path, frozenset[tuple[int, int]], Iterator[str]]] = []
+
+    def enter(folder: Path, ancestors: frozenset[tuple[int, int]]) -> InputFailure | None:
+        try:
+            with os.scandir(folder) as it:
+                names = sorted(e.name for e in it)
+        except OSError as e:
+            return InputFailure(str(folder), f"cannot read the folder: {e.strerror or e}; skipped")
+        stack.append((folder, ancestors, iter(names)))
+        return None
+
+    failed = enter(root, frozenset({key}))
+    if failed:
+        yield failed
+    while stack:
+        folder, ancestors, names = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            continue
+        if name.startswith("."):
+            continue
+        child = folder / name
+        supported = input_kind(name) != "unknown"
+        try:
+            st = os.stat(child)
+        except OSError as e:
+            # A broken link without a supported suffix may be an image or a PDF: skip it like one.
+            if supported or not Path(name).suffix:
+                yield InputFailure(str(child), _stat_error(child, e) + "; skipped")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            sub = (st.st_dev, st.st_ino)
+            if sub in ancestors:
+                yield InputFailure(
+                    str(child), "symbolic link loop (it points to a folder that contains it); skipped"
+                )
+            elif failed := enter(child, ancestors | {sub}):
+                yield failed
+        elif not supported:
+            logger.info("skipped %s: not a supported input file", child)
+        elif not stat.S_ISREG(st.st_mode):
+            yield InputFailure(str(child), f"not a regular file ({_file_type(st.st_mode)}); skipped")
+        else:
+            yield str(child)
+
+
+def _stat_error(path: Path, e: OSError) -> str:
+    """Why `os.stat` failed on a path, in words."""
+    if e.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(e, FileNotFoundError):
+        return (
+            f"dangling symbolic link (to {os.readlink(path)})"
+            if path.is_symlink()
+            else "no such file or folder"
+        )
+    return f"cannot read: {e.strerror or e}"
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def open_regular(path: str | Path) -> IO[bytes]:
+    """Open a regular file for reading, or raise `InputError` without blocking: a FIFO, a device
+    (`/dev/zero` behind a link) or a folder is not an input. Opened non-blocking first so that a FIFO
+    with no writer cannot hang the run."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise InputError(_stat_error(Path(path), e)) from e
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"not a regular file ({_file_type(mode)})")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # --- step 1: items ------------------------------------------------------------------------------
@@ -203,13 +315,18 @@ def iter_paths(paths: Iterable[str]) -> Iterator[str]:
 
 def iter_items(paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Item | InputFailure]:
     """Every item (or the failure to read it) under `paths`, in a deterministic order."""
-    for source in iter_paths(paths):
+    for source in iter_sources(paths):
+        if isinstance(source, InputFailure):
+            yield source
+            continue
         if source == "-":
             yield _stdin_item()
             continue
         p = Path(source)
-        if not p.exists():
-            yield InputFailure(source, "no such file or folder")
+        try:
+            os.stat(p)
+        except OSError as e:
+            yield InputFailure(source, _stat_error(p, e))
             continue
         kind = input_kind(source)
         try:
@@ -229,7 +346,7 @@ def iter_items(paths: Iterable[str], options: ReadOptions = DEFAULT_OPTIONS) -> 
                 )
         except OSError as e:
             yield InputFailure(source, f"cannot read: {e.strerror or e}")
-        except ScorerError as e:  # a missing optional package
+        except ScorerError as e:  # not a regular file, or a missing optional package
             yield InputFailure(source, str(e))
 
 
@@ -241,14 +358,15 @@ def _stdin_item() -> Item:
 
 
 def _file_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
+    # The size is what can be read, not what `st_size` claims: read at most one byte past the limit.
+    with open_regular(p) as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
         yield InputFailure(
             str(p),
-            f"file too large for one article ({size / 1e6:.0f} MB); use JSONL, Parquet or WARC for corpora",
+            f"file too large for one article (over {MAX_FILE_BYTES / 1e6:.0f} MB); use JSONL, Parquet or WARC for corpora",
         )
         return
-    data = p.read_bytes()
     suffix = p.suffix.lower()
     if suffix in JSON_SUFFIXES and data.lstrip()[:1] == b"[":
         # A JSON array of records: one item per element.
@@ -257,23 +375,51 @@ def _file_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             yield InputFailure(str(p), f"invalid JSON: {e}")
             return
+        except RecursionError:
+            yield InputFailure(str(p), "invalid JSON: nested too deeply to read")
+            return
         for i, record in enumerate(records, start=1):
             yield Item(str(p), "record", record, suffix=suffix, row=i)
         return
     yield Item(str(p), "file", data, suffix=suffix)
 
 
-def _open_jsonl(p: Path) -> IO[bytes]:
-    """A binary stream of the decompressed lines."""
+# The first bytes of each compressed format, to tell a misnamed file from a corrupt one.
+_MAGIC = {".gz": (b"\x1f\x8b", "gzip"), ".zst": (b"\x28\xb5\x2f\xfd", "zstd")}
+
+
+def _open_jsonl(p: Path, raw: IO[bytes]) -> IO[bytes]:
+    """A binary stream of the decompressed lines of `raw` (the file `p`, opened)."""
     name = p.name.lower()
+    zstandard = _optional("zstandard", ".zst") if name.endswith(".zst") else None
+    for suffix, (magic, fmt) in _MAGIC.items():
+        if name.endswith(suffix):
+            head = raw.read(len(magic))
+            raw.seek(0)
+            if head and head != magic:
+                raise InputError(
+                    f"not a {fmt} file although it is named {suffix} (it starts with {head!r}); "
+                    f"an uncompressed file must not end in {suffix}"
+                )
     if name.endswith(".gz"):
         import gzip
 
-        return cast(IO[bytes], gzip.open(p, "rb"))
-    if name.endswith(".zst"):
-        zstandard = _optional("zstandard", ".zst")
-        return io.BufferedReader(_ZstdReader(p.open("rb"), zstandard), buffer_size=1 << 16)
-    return p.open("rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+    if zstandard is not None:
+        return io.BufferedReader(_ZstdReader(raw, zstandard), buffer_size=1 << 16)
+    return raw
+
+
+def _stream_error(p: Path) -> str | None:
+    """Decompress all of `p` once, keeping nothing: the error that stops it (a CRC check, a cut
+    stream), or None when the stream is sound."""
+    try:
+        with open_regular(p) as raw, _open_jsonl(p, raw) as f:
+            while f.read(1 << 20):
+                pass
+    except Exception as e:  # noqa: BLE001 - gzip, zlib and zstandard each raise their own
+        return f"{type(e).__name__}: {e}" if not str(e).startswith(type(e).__name__) else str(e)
+    return None
 
 
 class _ZstdReader(io.RawIOBase):
@@ -324,10 +470,19 @@ class _ZstdReader(io.RawIOBase):
 def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
     path = str(p)
     line_no = 0
-    with _open_jsonl(p) as f:
+    # A corrupt compressed stream decompresses to garbage before its checksum fails at the end of
+    # the member: the first bad line of a compressed file checks the whole stream once, so that the
+    # cause is reported instead of a line error for each garbled line.
+    compressed = p.name.lower().endswith(tuple(_MAGIC))
+    with open_regular(p) as raw, _open_jsonl(p, raw) as f:
         while True:
             try:
                 line = f.readline(MAX_RECORD_BYTES + 1)
+                if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                    _skip_line(f)
+                    overlong = True
+                else:
+                    overlong = False
             except (EOFError, OSError, ValueError) as e:  # truncated or corrupt compressed stream
                 yield InputFailure(
                     path,
@@ -345,8 +500,7 @@ def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]
             if not line:
                 return
             line_no += 1
-            if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
-                _skip_line(f)
+            if overlong:
                 yield InputFailure(
                     path,
                     f"line {line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped",
@@ -355,7 +509,19 @@ def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]
                 continue
             if not line.strip():
                 continue
-            yield _jsonl_record(path, line, line_no)
+            out = _jsonl_record(path, line, line_no)
+            if isinstance(out, InputFailure) and compressed:
+                compressed = False  # check once
+                cause = _stream_error(p)
+                if cause:
+                    yield InputFailure(
+                        path,
+                        f"line {line_no}: the compressed stream is corrupt ({cause}); it cannot be read "
+                        f"from here on, the {line_no - 1} lines before were read",
+                        line=line_no,
+                    )
+                    return
+            yield out
 
 
 def _skip_line(f: IO[bytes]) -> None:
@@ -379,6 +545,8 @@ def _jsonl_record(path: str, line: bytes, line_no: int) -> Item | InputFailure:
         record = json.loads(text)
     except json.JSONDecodeError as e:
         return InputFailure(path, f"line {line_no}: not JSON: {e.msg} (column {e.colno})", line=line_no)
+    except RecursionError:
+        return InputFailure(path, f"line {line_no}: JSON nested too deeply to read", line=line_no)
     if not isinstance(record, dict):
         return InputFailure(
             path, f"line {line_no}: a record must be a JSON object, not {type(record).__name__}", line=line_no
@@ -402,8 +570,15 @@ def _parquet_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailur
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    with open_regular(p) as f:
+        yield from _parquet_rows(path, f, options, pa, pq)
+
+
+def _parquet_rows(
+    path: str, f: IO[bytes], options: ReadOptions, pa: Any, pq: Any
+) -> Iterator[Item | InputFailure]:
     try:
-        pf = pq.ParquetFile(p)
+        pf = pq.ParquetFile(f)
     except (pa.ArrowException, ValueError) as e:
         yield InputFailure(path, f"not a readable Parquet file: {e}")
         return
@@ -436,8 +611,9 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
     last_offset = 0
     end = 0  # where the last complete record ends
     size = p.stat().st_size
-    with p.open("rb") as f:
+    with open_regular(p) as f:
         it = ArchiveIterator(f)
+        it.loader = _warc_loader()
         try:
             for record in it:
                 if record.format != "warc":
@@ -448,8 +624,11 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
                         offset=last_offset,
                     )
                     return
-                body = None
-                if record.rec_type == "response":
+                body: bytes | Exception | None = None
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type == "response" and not url:
+                    body = InputError("a response record without WARC-Target-URI; not scored")
+                elif record.rec_type == "response":
                     ctype = (
                         record.http_headers.get_header("Content-Type") if record.http_headers else ""
                     ) or ""
@@ -461,7 +640,20 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
                 # get_record_offset reads the record through: call it after the body.
                 last_offset = it.get_record_offset()
                 end = last_offset + it.get_record_length()
-                if body is None:
+                missing = getattr(record.raw_stream, "limit", 0)
+                if isinstance(missing, int) and missing > 0:
+                    # The file ends before the Content-Length the record declares: a cut download.
+                    yield InputFailure(
+                        path,
+                        f"record at byte offset {last_offset}: cut short: its Content-Length is "
+                        f"{record.length} bytes and only {record.length - missing} are in the file; not scored",
+                        offset=last_offset,
+                    )
+                elif isinstance(body, InputError):
+                    yield InputFailure(
+                        path, f"record at byte offset {last_offset}: {body}", offset=last_offset
+                    )
+                elif body is None:
                     skipped += 1
                 elif isinstance(body, Exception):
                     yield InputFailure(
@@ -470,7 +662,6 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
                         offset=last_offset,
                     )
                 else:
-                    url = record.rec_headers.get_header("WARC-Target-URI")
                     rid = record.rec_headers.get_header("WARC-Record-ID")
                     yield Item(path, "html", body, offset=last_offset, url=url, record_id=rid)
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as e:
@@ -496,6 +687,20 @@ def _warc_items(p: Path) -> Iterator[Item | InputFailure]:
         )
     if skipped:
         logger.info("%s: skipped %d WARC records that are not HTML responses", path, skipped)
+
+
+def _warc_loader() -> Any:
+    """warcio's record loader, except that a record without WARC-Target-URI is read (without HTTP
+    headers) instead of raising AttributeError and ending the file; `_warc_items` reports it."""
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    class Loader(ArcWarcRecordLoader):  # type: ignore[misc]
+        def load_http_headers(self, rec_type: str, uri: str | None, stream: Any, length: Any) -> Any:
+            if uri is None:
+                return None
+            return super().load_http_headers(rec_type, uri, stream, length)
+
+    return Loader(verify_http=False, arc2warc=False)
 
 
 def _has_data_after(p: Path, end: int) -> bool:

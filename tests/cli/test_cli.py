@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import os
 import sys
+from pathlib import Path
 
 import pytest
 
 import features
 from scorer.cli import main
+from scorer.model import LinearModel
 from tests.conftest import FIXTURES
 
 EXAMPLES = FIXTURES / "examples"
@@ -73,3 +77,132 @@ def test_scores_are_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
         main(["score", "--format", "json", str(EXAMPLES)])
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1]
+
+
+# --- exit codes of errors ---------------------------------------------------------------------------
+
+ARTICLE = str(EXAMPLES / "fr_original.txt")
+
+
+def test_bad_families_setting_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was a ValueError traceback with exit 1, the code of a failed gate.
+    monkeypatch.setenv("SCORER_FAMILIES", "bogus")
+    assert main(["check", ARTICLE]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: unknown signal family 'bogus' in the families setting; known: boilerplate,")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    monkeypatch.setenv("SCORER_FAMILIES", "translatoin")
+    assert main(["audit", ARTICLE]) == 2
+    assert "(did you mean 'translation'?)" in capsys.readouterr().err
+
+
+def _break_the_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorer.cli import check
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check, "run_gate", broken)
+
+
+def test_internal_error_has_its_own_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break_the_gate(monkeypatch)
+    assert main(["check", "--jobs", "1", ARTICLE]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert err.startswith("Internal error (RuntimeError: boom): this is a bug in scorer")
+    assert "please report it" in err and "scorer -v" in err
+
+
+def test_internal_error_traceback_with_verbose(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break_the_gate(monkeypatch)
+    assert main(["-v", "check", "--jobs", "1", ARTICLE]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
+    assert err.rstrip().splitlines()[-1].startswith("Internal error (RuntimeError: boom)")
+
+
+def test_help_documents_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["score", "--help"], ["audit", "--help"], ["check", "--help"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "exit codes:" in out
+        assert "3  internal error" in out and "130, 143  interrupted" in out
+
+
+def test_no_option_prefix_matching(capsys: pytest.CaptureFixture[str]) -> None:
+    from scorer.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert not parser.allow_abbrev
+    assert {name: p.allow_abbrev for name, p in subparsers.choices.items()} == dict.fromkeys(
+        subparsers.choices, False
+    )
+    assert main(["check", "--min-scor", "0", ARTICLE]) == 2
+    assert "unrecognized arguments: --min-scor" in capsys.readouterr().err
+    assert main(["audit", "--form", "json", ARTICLE]) == 2
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity"])
+def test_model_file_with_non_finite_numbers_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    data = LinearModel.load().to_json()
+    data["intercept"] = "__V__"
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(data).replace('"__V__"', value), encoding="utf-8")
+    monkeypatch.setenv("SCORER_MODEL_PATH", str(model))
+    for command in ("audit", "check"):
+        assert main([command, "--jobs", "1", ARTICLE]) == 2
+        err = capsys.readouterr().err
+        assert (
+            err
+            == f"Error: {model}: not a valid model file (intercept must be a finite number, not {float(value)})\n"
+        )
+    assert main(["evaluate", "--model", str(model), str(tmp_path)]) == 2
+
+
+def test_deeply_nested_model_file_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.json"
+    model.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    monkeypatch.setenv("SCORER_MODEL_PATH", str(model))
+    assert main(["audit", ARTICLE]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"Error: model file {model} is not a model: its JSON is nested too deeply to read\n"
+    )
+
+
+def test_unreadable_folder_is_an_error_not_zero_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.txt").write_text(
+        (EXAMPLES / "fr_original.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    real = os.scandir
+
+    def scandir(path: object) -> object:
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["audit", "--jobs", "1", "--format", "json", str(locked), ARTICLE]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["documents"] == 1
+    assert report["errors"] == [
+        {"source": str(locked), "error": "cannot read the folder: Permission denied; skipped"}
+    ]
+    assert main(["check", "--jobs", "1", str(locked)]) == 2
+    assert "INPUT ERROR" in capsys.readouterr().out

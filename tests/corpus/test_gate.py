@@ -182,8 +182,8 @@ def test_defaults_from_pyproject(capsys: pytest.CaptureFixture[str], tmp_path: P
         and report["gate"]["fail_on"] == ["translation.number_placeholder"]
     )
     # The command line wins over the file.
-    code, _, report = check(capsys, "--fail-on", "x.never", COPY)
-    assert code == 0 and report["gate"]["fail_on"] == ["x.never"]
+    code, _, report = check(capsys, "--fail-on", "dating.future_date", COPY)
+    assert code == 0 and report["gate"]["fail_on"] == ["dating.future_date"]
 
 
 def test_scorer_toml_and_environment(
@@ -238,3 +238,36 @@ def test_two_jobs(capsys: pytest.CaptureFixture[str]) -> None:
         reports.append(json.loads(path.read_text(encoding="utf-8")))
     capsys.readouterr()
     assert reports[0]["results"] == reports[1]["results"] and reports[0]["errors"] == reports[1]["errors"]
+
+
+def test_unknown_fail_on_code_is_a_usage_error_with_the_closest_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # An unknown code never trips the gate: accepted, a typo would make --fail-on a silent no-op.
+    assert main(["check", "--fail-on", "translation.number_placeholdr", *GOOD]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "Error: unknown signal code 'translation.number_placeholdr' in --fail-on (did you mean "
+        "'translation.number_placeholder'"
+    )
+    assert main(["check", "--fail-on", "translation.nonexistent", *GOOD]) == 2
+    assert "unknown signal code 'translation.nonexistent' in --fail-on (did you mean 'translation." in (
+        capsys.readouterr().err
+    )
+    assert main(["check", "--fail-on", "zzz", *GOOD]) == 2
+    assert capsys.readouterr().err == "Error: unknown signal code 'zzz' in --fail-on\n"
+
+
+def test_unknown_fail_on_code_in_settings_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "scorer.toml").write_text('fail_on = ["dating.no_publish_date"]\n', encoding="utf-8")
+    assert main(["check", *GOOD]) == 2
+    assert (
+        "unknown signal code 'dating.no_publish_date' in the fail_on setting (did you mean 'dating.no_published_date'"
+        in capsys.readouterr().err
+    )
+    (tmp_path / "scorer.toml").unlink()
+    monkeypatch.setenv("SCORER_FAIL_ON", "sourcing.byline,sourcing.bylin")
+    assert main(["check", *GOOD]) == 2
+    assert "'sourcing.bylin' in the fail_on setting" in capsys.readouterr().err

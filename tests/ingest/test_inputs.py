@@ -6,7 +6,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -362,3 +364,224 @@ def test_every_format_together_in_order(tmp_path: Path) -> None:
     assert first == again
     assert first[:5] == [str(FOLDER / "fr_article.txt"), "a1", "a2", "a3", "a4"]
     assert len(first) == 7
+
+
+# --- paths that are not article files ---------------------------------------------------------------
+
+
+def _article(folder: Path, name: str = "a.txt") -> Path:
+    path = folder / name
+    path.write_text(ARTICLES[0]["text"], encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["pipe.txt", "pipe.jsonl", "pipe.jsonl.gz", "pipe.warc", "pipe.parquet"])
+def test_fifo_given_as_a_path_is_reported_without_blocking(tmp_path: Path, name: str) -> None:
+    # Opening a FIFO with no writer blocks forever; every reader must refuse it before reading.
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    docs, fails = split(list(iter_documents([str(fifo), str(_article(tmp_path))])))
+    assert len(docs) == 1
+    assert [f.source for f in fails] == [str(fifo)]
+    assert fails[0].error == "not a regular file (a FIFO)"
+
+
+@pytest.mark.parametrize("name", ["zero.txt", "zero.jsonl"])
+def test_link_to_a_device_is_not_read(tmp_path: Path, name: str) -> None:
+    # /dev/zero has st_size 0 and never ends: reading it whole ends in MemoryError.
+    link = tmp_path / name
+    link.symlink_to("/dev/zero")
+    (fail,) = list(iter_documents([str(link)]))
+    assert isinstance(fail, InputFailure) and fail.error == "not a regular file (a character device)"
+
+
+def test_file_larger_than_the_limit_is_read_only_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs, "MAX_FILE_BYTES", 100)
+    big = tmp_path / "big.txt"
+    big.write_text("mot " * 1000, encoding="utf-8")
+    (fail,) = list(iter_documents([str(big)]))
+    assert isinstance(fail, InputFailure) and "file too large for one article" in fail.error
+
+
+def test_folder_walk_reports_what_it_cannot_read_and_scores_the_rest(tmp_path: Path) -> None:
+    _article(tmp_path, "a.txt")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    _article(sub, "b.txt")
+    os.mkfifo(tmp_path / "fifo.txt")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "self.txt").symlink_to(tmp_path / "self.txt")
+    (sub / "up").symlink_to(tmp_path)  # a folder link back to an ancestor: a loop
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    (tmp_path / "logo.png").symlink_to(tmp_path / "missing.png")  # not an input: skipped quietly
+    docs, fails = split(list(iter_documents([str(tmp_path)])))
+    assert sorted(Path(d.id).name for d in docs) == ["a.txt", "b.txt"]
+    errors = {Path(f.source).relative_to(tmp_path).as_posix(): f.error for f in fails}
+    assert errors == {
+        "dangling.txt": f"dangling symbolic link (to {tmp_path / 'gone.txt'}); skipped",
+        "fifo.txt": "not a regular file (a FIFO); skipped",
+        "self.txt": "symbolic link loop; skipped",
+        "sub/up": "symbolic link loop (it points to a folder that contains it); skipped",
+        "zero.jsonl": "not a regular file (a character device); skipped",
+    }
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, name: str, denied: Path) -> None:
+    """Make `os.<name>` raise PermissionError on `denied` (tests run as root, who can read mode 000)."""
+    real = getattr(os, name)
+
+    def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(os.fsdecode(path)) == denied:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, guarded)
+
+
+def test_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _article(locked)
+    _deny(monkeypatch, "scandir", locked)
+    (fail,) = list(iter_documents([str(locked)]))
+    assert isinstance(fail, InputFailure)
+    assert fail.source == str(locked) and fail.error == "cannot read the folder: Permission denied; skipped"
+
+
+def test_unreadable_subfolder_is_reported_and_the_rest_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _article(tmp_path, "a.txt")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _article(locked, "b.txt")
+    _deny(monkeypatch, "scandir", locked)
+    docs, fails = split(list(iter_documents([str(tmp_path)])))
+    assert [Path(d.id).name for d in docs] == ["a.txt"]
+    assert [(f.source, f.error) for f in fails] == [
+        (str(locked), "cannot read the folder: Permission denied; skipped")
+    ]
+
+
+def test_file_in_an_unsearchable_folder_is_reported_and_the_rest_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A folder that can be listed but not entered (mode r--): its entries cannot be stat'ed or opened.
+    _article(tmp_path, "a.txt")
+    hidden = _article(tmp_path, "b.txt")
+    _deny(monkeypatch, "stat", hidden)
+    _deny(monkeypatch, "open", hidden)
+    docs, fails = split(list(iter_documents([str(tmp_path), str(hidden)])))
+    assert [Path(d.id).name for d in docs] == ["a.txt"]
+    assert [(f.source, f.error) for f in fails] == [
+        (str(hidden), "cannot read: Permission denied; skipped"),
+        (str(hidden), "cannot read: Permission denied"),
+    ]
+
+
+# --- damaged compressed files and WARCs ------------------------------------------------------------
+
+
+def _corrupt_gzip(records: list[dict[str, Any]]) -> tuple[bytes, int]:
+    """A gzip file whose deflate stream stays decodable after a flipped bit, so that it decompresses to
+    garbled lines before the CRC check fails at the end; and the number of lines before the damage."""
+    raw = jsonl_bytes(records)
+    good = gzip.compress(raw, mtime=0)
+    for pos in range(len(good) // 3, len(good) - 8):
+        bad = bytearray(good)
+        bad[pos] ^= 0x01
+        try:
+            out = gzip.GzipFile(fileobj=io.BytesIO(bytes(bad))).read()
+        except (OSError, EOFError, zlib.error) as e:
+            if "CRC check failed" not in str(e):
+                continue
+            # Decoded fully except for the checksum: find the first garbled line (raw deflate after
+            # the 10-byte header, which skips the CRC check).
+            out = zlib.decompressobj(-15).decompress(bytes(bad[10:]))
+            lines = out.split(b"\n")
+            first_bad = next(i for i, line in enumerate(lines) if line != raw.split(b"\n")[i])
+            return bytes(bad), first_bad
+    raise AssertionError("no single-bit corruption kept the stream decodable")
+
+
+def test_corrupt_gzip_reports_the_crc_error_once(tmp_path: Path) -> None:
+    records = [{"id": str(i), "text": f"Article {i}: " + "é à ü " * 40} for i in range(2000)]
+    data, good_lines = _corrupt_gzip(records)
+    path = tmp_path / "batch.jsonl.gz"
+    path.write_bytes(data)
+    docs, fails = split(list(iter_items([str(path)])))
+    assert len(fails) == 1, [f.error for f in fails]
+    assert "CRC check failed" in fails[0].error and "compressed stream is corrupt" in fails[0].error
+    assert fails[0].line is not None and fails[0].line > good_lines  # the lines before the damage are read
+    assert len(docs) == fails[0].line - 1
+
+
+def test_genuinely_bad_line_in_a_sound_gzip_is_a_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl.gz"
+    path.write_bytes(
+        gzip.compress(jsonl_bytes(ARTICLES[:2]) + b"\xff\xfe not utf-8\n" + jsonl_bytes(ARTICLES[2:]))
+    )
+    docs, fails = split(list(iter_items([str(path)])))
+    assert len(docs) == 4
+    assert [f.error for f in fails] == ["line 3: undecodable bytes at column 1 (JSONL must be UTF-8)"]
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".gz", "gzip"), (".zst", "zstd")])
+def test_uncompressed_file_with_a_compressed_name(tmp_path: Path, suffix: str, fmt: str) -> None:
+    path = tmp_path / f"batch.jsonl{suffix}"
+    path.write_bytes(json.dumps(ARTICLES[0]).encode("utf-8"))
+    docs, fails = split(list(iter_documents([str(path), str(_article(tmp_path))])))
+    assert len(docs) == 1
+    (fail,) = fails
+    assert fail.error.startswith(f"not a {fmt} file although it is named {suffix} (it starts with b'{{")
+    assert fail.error.endswith(f"an uncompressed file must not end in {suffix}")
+
+
+def test_deeply_nested_jsonl_line_is_a_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n" + jsonl_bytes(ARTICLES[:1]))
+    docs, fails = split(list(iter_items([str(path)])))
+    assert len(docs) == 1
+    assert [f.error for f in fails] == ["line 1: JSON nested too deeply to read"]
+
+
+def test_warc_cut_inside_its_last_record_is_reported(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "crawl.warc", pages(3), extra=False)
+    data = path.read_bytes()
+    path.write_bytes(data[:-300])
+    docs, fails = split(list(iter_documents([str(path)])))
+    assert [d.url for d in docs] == [u for u, _ in pages(2)]
+    (fail,) = fails
+    assert fail.offset is not None and fail.offset > 0
+    assert "cut short: its Content-Length is" in fail.error and "not scored" in fail.error
+
+
+def test_warc_record_without_uri_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "crawl.warc", pages(3), extra=False)
+    # Same length, so every Content-Length stays right: only the first record loses its URI header.
+    path.write_bytes(path.read_bytes().replace(b"WARC-Target-URI", b"X-Not-Target-URI", 1))
+    docs, fails = split(list(iter_documents([str(path)])))
+    assert [d.url for d in docs] == [u for u, _ in pages(3)][1:]
+    assert [(f.offset, f.error) for f in fails] == [
+        (0, "record at byte offset 0: a response record without WARC-Target-URI; not scored")
+    ]
+
+
+def test_deep_folder_tree_is_walked(tmp_path: Path) -> None:
+    # Deeper than the recursion limit allows for a recursive walk of nested generators.
+    folder = tmp_path
+    for _ in range(sys.getrecursionlimit() + 100):  # one mkdir at a time: os.makedirs recurses too
+        folder = folder / "d"
+        folder.mkdir()
+    _article(folder)
+    _article(tmp_path, "top.txt")
+    try:
+        sources = list(inputs.iter_sources([str(tmp_path)]))
+        assert sources == [str(folder / "a.txt"), str(tmp_path / "top.txt")]
+    finally:  # bottom up, one folder at a time: shutil.rmtree recurses too
+        (folder / "a.txt").unlink()
+        while folder != tmp_path:
+            folder.rmdir()
+            folder = folder.parent
