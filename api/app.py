@@ -165,10 +165,13 @@ class BodyGuard:
         and the client is sending it; else at once, closing the connection."""
         drained = False
         length = _content_length(headers)
+        # Without the key, no more than a legitimate body is read for the client's sake.
+        bound = self.settings.max_body_bytes if refusal.status == 401 else self.settings.drain_bytes
+        bound = min(bound, self.settings.drain_bytes)
         if refusal.status != 408 and "100-continue" not in headers.get("expect", "").lower():
-            if length is None or length <= self.settings.drain_bytes:
+            if length is None or length <= bound:
                 try:
-                    drained = await self._drain(receive, deadline)
+                    drained = await self._drain(receive, deadline, bound)
                 except _ClientLeft:
                     return
         extra = dict(refusal.headers)
@@ -176,8 +179,8 @@ class BodyGuard:
             extra["Connection"] = "close"
         await _error(refusal.status, refusal.detail, headers=extra)(scope, receive, send)
 
-    async def _drain(self, receive: Receive, deadline: float) -> bool:
-        """Read and discard the rest of the body; whether all of it came, within `drain_bytes` and the
+    async def _drain(self, receive: Receive, deadline: float, bound: int) -> bool:
+        """Read and discard the rest of the body; whether all of it came, within `bound` bytes and the
         body's time."""
         size = 0
         while True:
@@ -188,7 +191,7 @@ class BodyGuard:
             size += len(message.get("body", b""))
             if not message.get("more_body", False):
                 return True
-            if size > self.settings.drain_bytes:
+            if size > bound:
                 return False
 
 
