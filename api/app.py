@@ -219,20 +219,30 @@ async def _receive_by(receive: Receive, deadline: float, body_timeout: float) ->
     return message
 
 
-class _DiscardingDataFilter(logging.Filter):
-    """Drops trafilatura's "discarding data: None" warnings: logged for every page it finds no article
-    in, with the source it was given (none, here), they say nothing an operator can act on; the client
-    gets the 422 "no article text could be extracted" for that page."""
+# trafilatura's log lines about a page it finds no article in: "discarding data: None" (a warning,
+# with the source it was given: none, here) and "parsed tree length: 0, wrong data type or not valid
+# HTML" (an error). They say nothing an operator can act on: the client gets its 422 ("no article text
+# could be extracted") for that page.
+_TRAFILATURA_NOISE = {"trafilatura.core": "discarding data", "trafilatura.utils": "parsed tree length"}
+
+
+class _PrefixFilter(logging.Filter):
+    """Drops the records whose message starts with `prefix`."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("discarding data")
+        return not str(record.msg).startswith(self.prefix)
 
 
 def quiet_trafilatura() -> None:
-    """Install `_DiscardingDataFilter` on the trafilatura logger that emits those lines, once."""
-    log = logging.getLogger("trafilatura.core")
-    if not any(isinstance(f, _DiscardingDataFilter) for f in log.filters):
-        log.addFilter(_DiscardingDataFilter())
+    """Filter trafilatura's no-article lines out of its loggers (once per process)."""
+    for name, prefix in _TRAFILATURA_NOISE.items():
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _PrefixFilter) and f.prefix == prefix for f in log.filters):
+            log.addFilter(_PrefixFilter(prefix))
 
 
 TAGS = [

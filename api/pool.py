@@ -171,7 +171,8 @@ class _Process:
 
     def __init__(self) -> None:
         self.pid, self.req_write, self.ans_read = _fork_scoring_process()
-        self.exitcode: int | None = None
+        self.exitcode: int | None = None  # negative: the signal that ended it
+        self.cpu_seconds = 0.0  # CPU time it used, once reaped
         # Requests sent and not yet answered, oldest first: the process answers in order.
         self.pending: deque[tuple[asyncio.Future[Any], bytes]] = deque()
         self._outgoing = bytearray()
@@ -202,13 +203,14 @@ class _Process:
         if self.exitcode is not None:
             return False
         try:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(self.pid, os.WNOHANG)
         except ChildProcessError:  # reaped elsewhere
             self.exitcode = -1
             return False
         if pid == 0:
             return True
         self.exitcode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
         return False
 
     def kill(self) -> None:
