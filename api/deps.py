@@ -18,6 +18,9 @@ from scorer.engine import Scorer
 from scorer.errors import ModelNotLoadedError
 
 API_KEY_HEADER = "X-API-Key"
+# Sent with every 401 (RFC 9110 requires a challenge): the scheme is the key in a header, not HTTP auth.
+WWW_AUTHENTICATE = f'ApiKey header="{API_KEY_HEADER}"'
+UNAUTHORIZED_DETAIL = f"missing or wrong API key: send it in the {API_KEY_HEADER} header"
 
 
 class Unauthorized(Exception):
@@ -59,12 +62,19 @@ _api_key_header = APIKeyHeader(
 )
 
 
+def key_accepted(settings: ApiSettings, key: str | None) -> bool:
+    """Whether a request with this key (None: without one) may proceed: authentication is off, or the
+    key matches (compared in constant time)."""
+    if settings.api_key is None:
+        return True
+    return key is not None and hmac.compare_digest(key.encode("utf-8"), settings.api_key.encode("utf-8"))
+
+
 async def require_api_key(
     settings: SettingsDep,
     key: Annotated[str | None, Depends(_api_key_header)],
 ) -> None:
-    """Pass when authentication is off or the key matches (in constant time); else 401."""
-    if settings.api_key is None:
-        return
-    if key is None or not hmac.compare_digest(key.encode("utf-8"), settings.api_key.encode("utf-8")):
+    """Pass when authentication is off or the key matches; else 401. Requests with a body are checked
+    before it is read, by `api.app.BodyGuard`; this check covers the others and the OpenAPI document."""
+    if not key_accepted(settings, key):
         raise Unauthorized()

@@ -8,15 +8,16 @@ import asyncio
 import contextlib
 import gc
 import logging
-import multiprocessing
 import os
 import pickle
+import resource
 import signal
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from scorer.engine import Scorer
 
@@ -33,12 +34,22 @@ class ScoringTimeout(Exception):
     """A request's scoring did not finish within `timeout` seconds."""
 
 
+class ScoringProcessDied(Exception):
+    """The scoring process holding the request died (killed, out of memory, a crash in an extension)."""
+
+
 # In a scoring process: the scorer it inherited from the server worker when it was forked.
 _forked_scorer: Scorer | None = None
 
 # A message on a pipe between the server and a scoring process: its length (8 bytes, little-endian),
-# then a pickle of `(fn, args)` (a request) or `(ok, value)` (an answer).
+# then a pickle of `(deadline, fn, args)` (a request) or `(ok, value)` (an answer).
 _HEADER = struct.Struct("<Q")
+
+# CPU seconds a scoring process may use past a request's deadline before the kernel ends it (SIGXCPU):
+# the bound that holds even when the server cannot end it (its event loop stalled, or the server died).
+CPU_GRACE_SECONDS = 2.0
+# How long closing a process waits for it to exit before it is killed.
+_EXIT_WAIT_SECONDS = 0.5
 
 
 def _fail(future: asyncio.Future[Any], error: Exception) -> None:
@@ -55,16 +66,51 @@ def _frame(obj: Any) -> bytes:
     return _HEADER.pack(len(payload)) + payload
 
 
-def _scoring_process(requests: int, answers: int, inherited: list[int]) -> None:
-    """The loop of a forked scoring process: read `(fn, args)` from the `requests` pipe, write
+def _max_fd() -> int:
+    try:
+        return max(256, min(int(os.sysconf("SC_OPEN_MAX")), 1 << 20))
+    except (ValueError, OSError):  # pragma: no cover - sysconf without that name
+        return 1 << 16
+
+
+def _close_inherited(keep: set[int]) -> None:
+    """Close every descriptor but stdio and `keep`. A process forked mid-service inherits the server's
+    listening socket and its clients' connections: held here, a connection the server closed would
+    stay open (its client's next request hangs) and the port would stay taken after the server died."""
+    low = 3
+    for fd in sorted(keep | {_max_fd()}):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+
+
+def _bound_cpu(seconds: float) -> None:
+    """Let this process use at most `seconds` more CPU before the kernel ends it (RLIMIT_CPU, soft)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime + max(seconds, 0.0)) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _scoring_process(requests: int, answers: int) -> None:
+    """The loop of a forked scoring process: read `(deadline, fn, args)` from the `requests` pipe, write
     `(True, fn(scorer, *args))` or `(False, exception)` to the `answers` pipe, in order, until the
-    server closes its end of the requests pipe."""
-    # Ctrl-C in a terminal reaches the whole process group: the server shuts down, closes the pipes
-    # and this process ends then, having answered what it was on.
+    server closes its end of the requests pipe. A request read past its deadline is answered with
+    ScoringTimeout unscored (its client already has its 503); each one runs under a CPU limit."""
+    # The server's signal handling is not this process's: Ctrl-C in a terminal reaches the whole process
+    # group (the server shuts down, closes the pipes and this process ends then, having answered what
+    # it was on); SIGTERM ends it; the server's wake-up descriptor is closed below.
+    signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for fd in inherited:  # the server's ends of every process's pipes, this one's included
-        with contextlib.suppress(OSError):
-            os.close(fd)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGXCPU):
+        signal.signal(sig, signal.SIG_DFL)
+    # A process the kernel ends for its CPU limit leaves no core file.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    _close_inherited({requests, answers})
     with open(requests, "rb") as inbox, open(answers, "wb") as outbox:
         while True:
             head = inbox.read(_HEADER.size)
@@ -72,11 +118,17 @@ def _scoring_process(requests: int, answers: int, inherited: list[int]) -> None:
             body = inbox.read(size) if size >= 0 else b""
             if len(body) != size:
                 return  # the server closed the pipe
-            fn, args = pickle.loads(body)
-            try:
-                answer: tuple[bool, Any] = (True, fn(_forked_scorer, *args))
-            except BaseException as e:  # the server re-raises it for its exception handlers
-                answer = (False, e)
+            deadline, fn, args = pickle.loads(body)
+            left = deadline - time.monotonic()
+            answer: tuple[bool, Any]
+            if left <= 0:
+                answer = (False, ScoringTimeout())
+            else:
+                _bound_cpu(left + CPU_GRACE_SECONDS)
+                try:
+                    answer = (True, fn(_forked_scorer, *args))
+                except BaseException as e:  # the server re-raises it for its exception handlers
+                    answer = (False, e)
             try:
                 message = _frame(answer)
             except Exception as e:  # an answer that cannot be pickled is a bug; the request gets a 500
@@ -88,36 +140,39 @@ def _scoring_process(requests: int, answers: int, inherited: list[int]) -> None:
                 return
 
 
+def _fork_scoring_process() -> tuple[int, int, int]:
+    """Fork a scoring process: its pid, and the server's ends of its requests and answers pipes."""
+    req_read, req_write = os.pipe()
+    ans_read, ans_write = os.pipe()
+    try:
+        pid = os.fork()
+    except BaseException:
+        for fd in (req_read, req_write, ans_read, ans_write):
+            os.close(fd)
+        raise
+    if pid == 0:  # the scoring process: never returns into the server's code
+        code = 0
+        try:
+            _scoring_process(req_read, ans_write)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(req_read)
+    os.close(ans_write)
+    return pid, req_write, ans_read
+
+
 class _Process:
     """One forked scoring process, the server's ends of its two pipes, and the requests it holds.
 
     The server never blocks on the pipes: a request is written as far as the pipe takes it and the
     rest when the pipe is writable again; answers are read as they come and cut into messages."""
 
-    # The server's ends of the pipes of every live process, which a newly forked process closes.
-    _server_fds: ClassVar[set[int]] = set()
-
     def __init__(self) -> None:
-        ctx = multiprocessing.get_context("fork")
-        req_read, self.req_write = os.pipe()
-        self.ans_read, ans_write = os.pipe()
-        _Process._server_fds.update((self.req_write, self.ans_read))
-        self.process = ctx.Process(
-            target=_scoring_process,
-            args=(req_read, ans_write, sorted(_Process._server_fds)),
-            name="scoring",
-            daemon=True,
-        )
-        try:
-            self.process.start()
-        except BaseException:
-            for fd in (self.req_write, self.ans_read):
-                _Process._server_fds.discard(fd)
-                os.close(fd)
-            raise
-        finally:
-            os.close(req_read)
-            os.close(ans_write)
+        self.pid, self.req_write, self.ans_read = _fork_scoring_process()
+        self.exitcode: int | None = None  # negative: the signal that ended it
+        self.cpu_seconds = 0.0  # CPU time it used, once reaped
         # Requests sent and not yet answered, oldest first: the process answers in order.
         self.pending: deque[tuple[asyncio.Future[Any], bytes]] = deque()
         self._outgoing = bytearray()
@@ -125,9 +180,9 @@ class _Process:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closing = False
 
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def call(self, fn: Callable[..., Any], *args: Any, timeout: float = 60.0) -> Any:
         """`fn(scorer, *args)` in the process, waiting for the answer (before the pipes go non-blocking)."""
-        os.write(self.req_write, _frame((fn, args)))
+        os.write(self.req_write, _frame((time.monotonic() + timeout, fn, args)))
         head = self._read_exactly(_HEADER.size)
         ok, value = pickle.loads(self._read_exactly(_HEADER.unpack(head)[0]))
         if not ok:
@@ -142,6 +197,36 @@ class _Process:
                 raise RuntimeError("the scoring process ended at start-up")
             out += chunk
         return bytes(out)
+
+    def alive(self) -> bool:
+        """Whether the process has not exited yet (reaping it if it has)."""
+        if self.exitcode is not None:
+            return False
+        try:
+            pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere
+            self.exitcode = -1
+            return False
+        if pid == 0:
+            return True
+        self.exitcode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        return False
+
+    def kill(self) -> None:
+        """End the process now (SIGKILL): it overran its request's time, or the pool is closing."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the process to exit; whether it has."""
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+        return True
 
     def attach(
         self,
@@ -218,21 +303,27 @@ class _Process:
             self._loop = None
 
     def close(self) -> None:
-        """Close the server's ends; the process exits once it has answered what it already read."""
+        """Close the server's ends; the process exits once it has answered what it already read (it
+        is killed if it has not within a moment) and is reaped."""
         self.detach()
         for fd in (self.req_write, self.ans_read):
-            _Process._server_fds.discard(fd)
             with contextlib.suppress(OSError):
                 os.close(fd)
-        self.process.join(timeout=0.5)
-        if self.process.is_alive():
-            self.process.terminate()
+        self.req_write = self.ans_read = -1
+        if not self.join(_EXIT_WAIT_SECONDS):
+            self.kill()
+            self.join(_EXIT_WAIT_SECONDS)
 
 
 class ScoringPool:
     """Runs scoring in a few threads, or in `processes` forked processes, with a bound on the requests
-    in progress, on their wait and on the work a client waits for. A thread or process that overruns
-    keeps its slot until it finishes, so overruns cannot pile up more work than there are slots.
+    in progress, on their wait and on the work a client waits for.
+
+    In processes the time bound is enforced: a request still scoring at its deadline has its process
+    killed (the request gets ScoringTimeout, the ones queued behind it go to the replacement), and
+    each request runs under a CPU limit (RLIMIT_CPU) that ends the process even if the server cannot.
+    In threads it is advisory: a thread cannot be stopped, so one that overruns keeps its slot until it
+    finishes (overruns cannot pile up more work than there are slots, but they hold the slots).
 
     Each process holds up to `pipeline` requests: the one it is scoring and the next ones, already in
     its pipe, so that it starts the next as soon as it has answered instead of waiting for the event
@@ -288,7 +379,8 @@ class ScoringPool:
             proc.attach(loop, self._answer, self._ended)
 
     async def run(self, fn: Callable[..., T], scorer: Scorer, *args: Any) -> T:
-        """`fn(scorer, *args)` in a scoring thread or process; raises Overloaded or ScoringTimeout."""
+        """`fn(scorer, *args)` in a scoring thread or process; raises Overloaded, ScoringTimeout or
+        ScoringProcessDied."""
         if (self._executor is None) and not self._started:
             raise RuntimeError("the scoring pool was not started")
         if self._slots is None:  # created on the serving loop, not at construction
@@ -309,11 +401,21 @@ class ScoringPool:
             raise
         future.add_done_callback(lambda _: slots.release())
         try:
-            # shield: a timeout stops the wait, not the thread or process; the slot is released when
-            # it is done.
+            # shield: the wait stops at the deadline; the slot is released when the thread or process
+            # is done with the request (a process: at once, since it is killed below).
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)  # type: ignore[no-any-return]
         except TimeoutError:
-            logger.warning("scoring exceeded %.1f s; the client got 503", self.timeout)
+            if self.processes:
+                self._overran(future)
+                logger.warning(
+                    "scoring exceeded %.1f s: its process was ended; the client got 503", self.timeout
+                )
+            else:
+                logger.warning(
+                    "scoring exceeded %.1f s; the client got 503 (a thread cannot be stopped: it keeps "
+                    "its slot until it finishes)",
+                    self.timeout,
+                )
             raise ScoringTimeout() from None
 
     def _submit(
@@ -322,13 +424,23 @@ class ScoringPool:
         if self._loop is not loop:  # started outside a loop: the pipes are served from this one from now on
             self._attach(loop)
         if not self._procs:
-            raise RuntimeError("no scoring process is running")
-        message = _frame((fn, args))
+            raise ScoringProcessDied("no scoring process is running")
+        message = _frame((time.monotonic() + self.timeout, fn, args))
         # A slot was acquired, and there are `pipeline` slots per process: one holds fewer.
         proc = min(self._procs, key=lambda p: len(p.pending))
         future = loop.create_future()
         proc.send(future, message)
         return future
+
+    def _overran(self, future: asyncio.Future[Any]) -> None:
+        """`future`'s request passed its deadline: the process scoring it is killed (its end is then
+        handled by `_ended`). A request still waiting in a pipe is answered unscored by its process,
+        which sees the deadline passed."""
+        _fail(future, ScoringTimeout())
+        for proc in self._procs:
+            if proc.pending and proc.pending[0][0] is future:
+                proc.kill()
+                return
 
     def _answer(self, proc: _Process, ok: bool, value: Any) -> None:
         """The process answered its oldest request."""
@@ -342,16 +454,19 @@ class ScoringPool:
             proc.close()
 
     def _ended(self, proc: _Process) -> None:
-        """The process's end of the pipe closed: it died (or exited after the pool was closed). The
-        request it was on fails; a replacement is started and takes the ones waiting behind it."""
+        """The process's end of the pipe closed: it died, was killed for overrunning, or exited after
+        the pool was closed. The request it was on fails; a replacement is started and takes the ones
+        waiting behind it."""
         proc.close()
         if proc in self._procs:
             self._procs.remove(proc)
         if self._started:
-            logger.error("a scoring process died (exit code %s)", proc.process.exitcode)
+            overran = bool(proc.pending) and proc.pending[0][0].done()
+            if not overran:
+                logger.error("a scoring process died (exit code %s)", proc.exitcode)
         if proc.pending:
             future, _ = proc.pending.popleft()
-            _fail(future, RuntimeError("the scoring process died"))
+            _fail(future, ScoringProcessDied("the scoring process died"))
         replacement: _Process | None = None
         if self._started and self._loop is not None:
             try:
@@ -362,10 +477,12 @@ class ScoringPool:
                 replacement.attach(self._loop, self._answer, self._ended)
                 self._procs.append(replacement)
         for future, message in proc.pending:
+            if future.done():  # its client already has its answer (a timeout)
+                continue
             if replacement is not None:
                 replacement.send(future, message)
             else:
-                _fail(future, RuntimeError("no scoring process is running"))
+                _fail(future, ScoringProcessDied("no scoring process is running"))
         proc.pending.clear()
 
     def close(self) -> None:

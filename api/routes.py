@@ -74,8 +74,11 @@ def build_document(req: ScoreRequest) -> features.Document:
 
 
 def score_result(scorer: Scorer, req: ScoreRequest, clean: bool) -> dict[str, Any]:
-    """Build and score one document: the CLI's JSON object."""
-    return scorer.score(build_document(req), clean=clean).to_dict()
+    """Build and score one document: the CLI's JSON object, with the request's `id` (null when it had
+    none) in place of the CLI's `source` (there, the file and location a document was read from)."""
+    result = scorer.score(build_document(req), clean=clean).to_dict()
+    result.pop("source", None)
+    return {"id": req.id, **result}
 
 
 # The two below run in a scoring thread or process and return the response body serialised there: the
@@ -125,6 +128,8 @@ CleanParam = Annotated[
 
 @router.post(
     "/score",
+    operation_id="score",
+    tags=["scoring"],
     response_model=ScoreResponse,
     responses=_ERRORS,
     dependencies=[Depends(require_api_key)],
@@ -142,6 +147,8 @@ async def post_score(
 
 @router.post(
     "/score/batch",
+    operation_id="score_batch",
+    tags=["scoring"],
     response_model=BatchResponse,
     responses=_ERRORS,
     dependencies=[Depends(require_api_key)],
@@ -165,6 +172,8 @@ async def post_score_batch(
 
 @router.get(
     "/health",
+    operation_id="health",
+    tags=["service"],
     response_model=HealthResponse,
     responses={503: {"model": HealthResponse, "description": "The model is not loaded."}},
     summary="Liveness and model version",
@@ -183,6 +192,8 @@ async def get_health(request: Request) -> Response:
 
 @router.get(
     "/signals",
+    operation_id="signals",
+    tags=["catalogue"],
     response_model=dict[str, SignalInfo],
     responses={401: _ERRORS[401]},
     dependencies=[Depends(require_api_key)],

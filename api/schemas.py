@@ -4,7 +4,7 @@ response models document the JSON the routes return (built by `Result.to_dict()`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -81,7 +81,7 @@ class ScoreRequest(BaseModel):
         default=None, description="The article's HTML page; the main text and metadata are extracted from it."
     )
     id: str | None = Field(
-        default=None, max_length=MAX_FIELD_CHARS, description="Your identifier, echoed as `source`."
+        default=None, max_length=MAX_FIELD_CHARS, description="Your identifier, echoed as `id` in the result."
     )
     url: str | None = Field(
         default=None,
@@ -170,12 +170,17 @@ class SignalOut(BaseModel):
     )
 
 
-class ScoreResponse(BaseModel):
-    """The result of scoring one article: the same object as `scorer score --format json`."""
+# The bands of `scorer.engine.BANDS`, highest first (a test checks that they are the same).
+Label = Literal["high", "medium", "low", "very_low"]
 
-    source: str
+
+class ScoreResponse(BaseModel):
+    """The result of scoring one article: the object of `scorer score --format json`, with the
+    request's `id` in place of the CLI's `source`."""
+
+    id: str | None = Field(description="The request's `id`; null when it had none.")
     score: float = Field(description="0 (low-provenance copy) to 100 (clean, original, dated, attributed).")
-    label: str = Field(description="Band of the score: high, medium, low or very_low.")
+    label: Label = Field(description="Band of the score: high, medium, low or very_low.")
     probability: float
     language: str
     families: dict[str, float] = Field(description="Sub-score per signal family, 0 to 100.")

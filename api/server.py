@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from api.settings import ApiSettings, from_settings
 from scorer.config import ENV_PREFIX, Settings, load_settings
 
 if TYPE_CHECKING:
+    import uvicorn
     from fastapi import FastAPI
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ PIPELINE_ENV = ENV_PREFIX + "API_PIPELINE"
 # uvicorn starts every worker process from this import string (a factory: the app is built in each
 # worker, and its lifespan loads the model there).
 APP_FACTORY = "api.server:app_factory"
+# Exit code when the server did not start (uvicorn's own).
+STARTUP_FAILURE = 3
 
 
 def api_settings(environ: Mapping[str, str]) -> ApiSettings:
@@ -58,6 +63,86 @@ def app_factory() -> FastAPI:
     return create_app(api_settings(os.environ))
 
 
+def raise_descriptor_limit(connections: int) -> int:
+    """Raise this process's descriptor limit (soft, up to the hard one) to hold `connections` plus a
+    margin for the model's files, the pipes and the listening socket; the connections it can hold."""
+    margin = 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + margin
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+            soft = new
+        except (ValueError, OSError) as e:
+            logger.warning("cannot raise the descriptor limit from %d: %s", soft, e)
+    if soft == resource.RLIM_INFINITY:
+        return connections
+    return max(1, min(connections, soft - margin))
+
+
+def uvicorn_config(
+    app: str,
+    api: ApiSettings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    access_log: bool = False,
+    log_level: str = "info",
+) -> uvicorn.Config:
+    """uvicorn's Config for the app factory `app` with the server limits of `api`: header size and
+    time (`api.protocol`), idle keep-alive, connections in progress (`limit_concurrency`, 503 beyond)."""
+    import uvicorn
+
+    from api.protocol import HeadLimits, LimitedHttpToolsProtocol
+
+    connections = raise_descriptor_limit(api.max_connections)
+    if connections < api.max_connections:
+        logger.warning(
+            "the descriptor limit allows %d connections, not %d: raise it (ulimit -n)",
+            connections,
+            api.max_connections,
+        )
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level=log_level,
+        http=LimitedHttpToolsProtocol,
+        timeout_keep_alive=api.keep_alive,
+        limit_concurrency=connections,
+        # The API is reached through its own endpoints only; no server header to fingerprint.
+        server_header=False,
+    )
+    # Read by LimitedHttpToolsProtocol in each worker (the Config is what uvicorn hands to them).
+    config.scorer_limits = HeadLimits(  # type: ignore[attr-defined]
+        max_header_bytes=api.max_header_bytes, header_timeout=api.header_timeout
+    )
+    return config
+
+
+def serve(config: uvicorn.Config) -> None:
+    """Run uvicorn with `config` until interrupted, as `uvicorn.run` does (one process, or a
+    supervisor and `config.workers` worker processes sharing the listening socket)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    server = uvicorn.Server(config=config)
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:  # pragma: no cover - a second Ctrl-C during shutdown
+        pass
+    if config.workers == 1 and not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
 def run(
     settings: Settings,
     *,
@@ -68,8 +153,6 @@ def run(
     log_level: str,
 ) -> None:
     """Serve the API until interrupted, each worker scoring as `settings` say."""
-    import uvicorn
-
     api = from_settings(settings)  # checked here, before any worker starts
     os.environ.update(worker_environ(settings))  # read by app_factory in each worker
     auth = "on" if api.api_key else f"off ({API_KEY_ENV} unset)"
@@ -86,14 +169,13 @@ def run(
         scoring,
         auth,
     )
-    uvicorn.run(
+    config = uvicorn_config(
         APP_FACTORY,
-        factory=True,
+        api,
         host=host,
         port=port,
         workers=workers,
         access_log=access_log,
         log_level=log_level,
-        # The API is reached through its own endpoints only; no server header to fingerprint.
-        server_header=False,
     )
+    serve(config)

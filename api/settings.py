@@ -36,17 +36,42 @@ class ApiSettings:
     # Requests each scoring process holds at a time: the one it is scoring and the next ones, waiting
     # in its pipe (1: a process gets its next request only once it has answered; see ScoringPool).
     pipeline: int = 2
+    # Seconds the whole request body may take to arrive once its headers are in (else 408): a client
+    # that sends slowly holds a connection and its buffer no longer than this.
+    body_timeout: float = 30.0
+    # Bytes of an over-limit or refused body read and thrown away before the answer (413, 401, 415),
+    # so that a client that sends the whole body before reading gets the answer and not a connection
+    # reset; a body declared larger than this gets the answer at once and the connection is closed.
+    drain_bytes: int = 16_000_000
+    # The server's own limits (`api.server`; uvicorn's connection handling, not the application's):
+    # bytes of request line and headers (else 431), seconds from connecting (or from the first byte
+    # of a next request) to the end of the headers (else 408), seconds an idle keep-alive connection
+    # is kept, and connections and requests in progress at a time (beyond: 503).
+    max_header_bytes: int = 64 * 1024
+    header_timeout: float = 10.0
+    keep_alive: int = 5
+    max_connections: int = 512
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key:
             raise ValueError("api_key must be None (authentication off) or a non-empty string")
-        for name in ("max_body_bytes", "max_batch", "threads", "pipeline"):
+        for name in (
+            "max_body_bytes",
+            "max_batch",
+            "threads",
+            "pipeline",
+            "drain_bytes",
+            "max_header_bytes",
+            "keep_alive",
+            "max_connections",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.processes < 0:
             raise ValueError("processes must be 0 (threads) or more")
-        if self.timeout <= 0 or self.queue_timeout <= 0:
-            raise ValueError("timeout and queue_timeout must be positive")
+        for name in ("timeout", "queue_timeout", "body_timeout", "header_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
 
 
 def from_settings(settings: Settings) -> ApiSettings:

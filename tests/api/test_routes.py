@@ -16,14 +16,14 @@ from fastapi.testclient import TestClient
 import features
 from api import ApiSettings, create_app
 from api.app import BodyGuard
-from api.pool import Overloaded, ScoringPool
+from api.pool import Overloaded, ScoringPool, ScoringProcessDied
 from scorer.engine import Scorer
 from scorer.errors import ModelNotLoadedError
 from scorer.ingest.documents import from_html, from_text
 from tests.api.conftest import API_KEY, EN_HTML, FR_TEXT, BrokenScorer, SlowScorer
 
 RESULT_FIELDS = {
-    "source",
+    "id",
     "score",
     "label",
     "probability",
@@ -36,6 +36,12 @@ RESULT_FIELDS = {
     "model_version",
     "provisional",
 }
+
+
+def as_api(cli_result: dict[str, Any], id: str | None) -> Any:
+    """The CLI's JSON object for a document as the API returns it: `id` in place of `source`."""
+    out = {"id": id, **{k: v for k, v in cli_result.items() if k != "source"}}
+    return json.loads(json.dumps(out, ensure_ascii=False))
 
 
 def assert_error(r: httpx.Response, status: int, *words: str) -> str:
@@ -91,8 +97,10 @@ def test_score_text_is_the_cli_result(client: TestClient, real_scorer: Scorer) -
     assert RESULT_FIELDS <= set(body)
     assert 0 <= body["score"] <= 100 and body["language"] == "fr"
     assert "clean_text" not in body
-    # The same function as the CLI: identical JSON for the same document.
+    # The same function as the CLI: identical JSON for the same document, but for the identifier:
+    # the request's `id` (null without one) in place of the CLI's `source`.
     expected = real_scorer.score(from_text(FR_TEXT, origin="api")).to_dict()
+    assert expected.pop("source") == "" and body.pop("id") is None and "source" not in body
     assert body == json.loads(json.dumps(expected, ensure_ascii=False))
 
 
@@ -101,14 +109,14 @@ def test_score_html_with_metadata(client: TestClient, real_scorer: Scorer) -> No
     r = client.post("/score", json=req)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["source"] == "a-1" and body["language"] == "en"
+    assert body["id"] == "a-1" and body["language"] == "en"
     assert body["document"]["origin"] == "html"
     assert body["document"]["url"] == "https://example.org/harbour"
     assert body["document"]["published"] == "2024-03-04"
     expected = real_scorer.score(
         from_html(EN_HTML, id="a-1", url=req["url"], published=req["published"])
     ).to_dict()
-    assert body == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert body == as_api(expected, "a-1")
 
 
 def test_score_text_metadata_and_language_are_used(client: TestClient) -> None:
@@ -246,13 +254,15 @@ def test_streamed_body_over_limit_is_413(client: TestClient) -> None:
 
 
 def test_body_guard_counts_chunks_without_content_length() -> None:
-    """At the ASGI level: several `http.request` messages, no Content-Length, stopped at the limit."""
+    """At the ASGI level: several `http.request` messages, no Content-Length. Past the limit the body is
+    no longer kept: it is read and thrown away up to `drain_bytes` (so that the client, still sending,
+    can read the 413), and past that the answer goes at once with `Connection: close`."""
     seen: list[bytes] = []
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover - must not run
+    async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append((await receive())["body"])
 
-    async def run(chunks: list[bytes]) -> tuple[int, int]:
+    async def run(chunks: list[bytes], drain_bytes: int) -> tuple[int, int, dict[bytes, bytes]]:
         messages = [
             {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
             for i, c in enumerate(chunks)
@@ -274,12 +284,19 @@ def test_body_guard_counts_chunks_without_content_length() -> None:
             "headers": [(b"content-type", b"application/json")],
             "path": "/score",
         }
-        await BodyGuard(app, max_body_bytes=100)(scope, receive, send)
-        return sent[0]["status"] if sent else 0, received
+        settings = ApiSettings(max_body_bytes=100, drain_bytes=drain_bytes)
+        await BodyGuard(app, settings=settings)(scope, receive, send)
+        if not sent:
+            return 0, received, {}
+        return sent[0]["status"], received, dict(sent[0]["headers"])
 
-    status, received = asyncio.run(run([b"x" * 60] * 10))
-    assert status == 413 and received == 2 and not seen  # stopped reading at the second chunk
-    status, _ = asyncio.run(run([b"x" * 40, b"y" * 40]))
+    status, received, headers = asyncio.run(run([b"x" * 60] * 10, drain_bytes=1_000))
+    assert status == 413 and received == 10 and not seen  # read to its end, kept nowhere
+    assert b"connection" not in headers  # the whole body was read: the connection can go on
+    status, received, headers = asyncio.run(run([b"x" * 60] * 10, drain_bytes=100))
+    assert status == 413 and received == 4 and not seen  # thrown away past 100 bytes, then answered
+    assert headers[b"connection"] == b"close"
+    status, _, _ = asyncio.run(run([b"x" * 40, b"y" * 40], drain_bytes=1_000))
     assert status == 0 and seen == [b"x" * 40 + b"y" * 40]  # under the limit: replayed as one body
 
 
@@ -305,10 +322,8 @@ def test_batch_scores_each_entry_and_reports_errors_in_place(client: TestClient,
     assert [item["index"] for item in body["results"]] == [0, 1, 2, 3]
     assert [item["status"] for item in body["results"]] == [200, 422, 200, 422]
     ok = body["results"][0]["result"]
-    assert ok["source"] == "ok-fr"
-    assert ok == json.loads(
-        json.dumps(real_scorer.score(from_text(FR_TEXT, id="ok-fr", origin="api")).to_dict())
-    )
+    assert ok["id"] == "ok-fr"
+    assert ok == as_api(real_scorer.score(from_text(FR_TEXT, id="ok-fr", origin="api")).to_dict(), "ok-fr")
     assert "exactly one" in body["results"][1]["error"]["detail"]
     assert "no article text could be extracted" in body["results"][3]["error"]["detail"]
 
@@ -458,7 +473,7 @@ def test_a_scoring_process_that_dies_is_replaced() -> None:
         pool.start(object())  # type: ignore[arg-type]
         try:
             first = await pool.run(_process_id, None)  # type: ignore[arg-type]
-            with pytest.raises(RuntimeError, match="died"):
+            with pytest.raises(ScoringProcessDied, match="died"):
                 await pool.run(_exit_now, None)  # type: ignore[arg-type]
             return first, await pool.run(_process_id, None)  # type: ignore[arg-type]
         finally:
@@ -485,8 +500,7 @@ def test_a_scoring_process_busy_at_close_answers_then_ends() -> None:
 
     answer, proc = asyncio.run(run())
     assert answer == "done"
-    proc.process.join(timeout=2.0)
-    assert not proc.process.is_alive()
+    assert proc.join(timeout=2.0) and not proc.alive()
 
 
 def _length(_: Any, data: bytes) -> int:
@@ -535,7 +549,7 @@ def test_a_request_waiting_behind_one_that_kills_its_process_is_scored_by_the_re
             pool.close()
 
     first, (died, after) = asyncio.run(run())
-    assert isinstance(died, RuntimeError) and "died" in str(died)
+    assert isinstance(died, ScoringProcessDied) and "died" in str(died)
     assert isinstance(after, int) and after not in (first, os.getpid())
 
 
@@ -544,13 +558,12 @@ def test_a_scoring_process_that_dies_while_idle_is_replaced_before_the_next_requ
         pool = ScoringPool(threads=1, timeout=5.0, queue_timeout=1.0, processes=1)
         pool.start(object())  # type: ignore[arg-type]
         try:
-            first = pool._procs[0].process.pid
+            first = pool._procs[0].pid
             os.kill(first, signal.SIGKILL)  # out of memory, say, between two requests
             for _ in range(100):
                 await asyncio.sleep(0.02)
-                if pool._procs and pool._procs[0].process.pid != first:
+                if pool._procs and pool._procs[0].pid != first:
                     break
-            assert first is not None
             return first, await pool.run(_process_id, None)  # type: ignore[arg-type]
         finally:
             pool.close()
