@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from features import boilerplate, dating, readability, sourcing, translation
+from features import boilerplate, dating, generation, readability, sourcing, translation
 from features.base import FAMILIES, Evidence, Feature, Kind, Signal
 from features.document import Document
 
@@ -21,6 +21,7 @@ FEATURES: tuple[type[Feature], ...] = (
     *dating.FEATURES,
     *sourcing.FEATURES,
     *readability.FEATURES,
+    *generation.FEATURES,
 )
 
 

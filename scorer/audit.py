@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings, load_settings
+from scorer.corpus.provenance import ProvenancePass, provenance_pass
 from scorer.engine import BANDS
 from scorer.errors import ScorerError
 from scorer.inputs import InputFailure, ReadOptions, iter_items
@@ -73,6 +74,10 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         "-j", "--jobs", type=int, default=None, metavar="N",
         help="worker processes (default: the 'jobs' setting, 0 = every core)",
     )  # fmt: skip
+    p.add_argument(
+        "--no-clusters", action="store_true",
+        help="skip the near-copy and template clusters (and the provenance.* signals; docs/provenance.md)",
+    )  # fmt: skip
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
@@ -92,16 +97,36 @@ def check_jobs(jobs: int | None) -> None:
 
 
 def scored_stream(
-    paths: list[str], args: argparse.Namespace, settings: Settings, *, want_text: bool = False
+    paths: list[str],
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    want_text: bool = False,
+    prov: ProvenancePass | None = None,
 ) -> Iterator[Outcome]:
-    """Read and score `paths` with the options of `args`, drawing progress on a terminal."""
+    """Read and score `paths` with the options of `args`, drawing progress on a terminal; with `prov`,
+    the outcomes come out of the corpus provenance pass (clusters, provenance.* signals)."""
+    if prov is not None:
+        yield from prov.run(_scored(paths, args, settings, want_text=True, want_fp=True))
+        return
+    yield from _scored(paths, args, settings, want_text=want_text)
+
+
+def _scored(
+    paths: list[str], args: argparse.Namespace, settings: Settings, *, want_text: bool, want_fp: bool = False
+) -> Iterator[Outcome]:
     options = read_options(args)
     jobs = resolve_jobs(args.jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
     progress = Progress()
     try:
         for outcome in score_items(
-            iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text
+            iter_items(paths, options),
+            settings=settings,
+            jobs=jobs,
+            options=options,
+            want_text=want_text,
+            want_fingerprints=want_fp,
         ):
             progress.update(outcome)
             yield outcome
@@ -446,13 +471,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     settings = load_settings()
     want_html = args.format == "html"
     with tempfile.TemporaryDirectory(prefix="scorer-audit-") as folder:
+        prov = provenance_pass(args, folder, keep_text=want_html)
         c = collect(
-            scored_stream(args.paths, args, settings, want_text=want_html),
+            scored_stream(args.paths, args, settings, want_text=want_html, prov=prov),
             folder,
             Summary(),
             args.max_articles if want_html else 0,
         )
         summary = c.summary.to_dict()
+        if prov is not None:
+            summary["provenance"] = prov.stats()
         for e in c.errors:
             if args.format != "table" or args.output:
                 sys.stderr.write(f"Error: {e['source']}: {e['error']}\n")
@@ -475,6 +503,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     articles=c.articles(),
                     errors=c.errors,
                     title="Article audit",
+                    clusters=prov.report if prov is not None else (),
                 )
         if args.output:
             sys.stderr.write(f"{format_summary_line(summary)}; report written to {args.output}\n")

@@ -48,6 +48,8 @@ class Result:
     provisional: bool
     clean_text: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Set by a corpus pass only (scorer.corpus.provenance): the near-copy or template cluster.
+    cluster: dict[str, Any] | None = None
 
     @property
     def flags(self) -> list[Signal]:
@@ -74,6 +76,8 @@ class Result:
             out["document"] = self.meta
         if self.clean_text is not None:
             out["clean_text"] = self.clean_text
+        if self.cluster is not None:
+            out["cluster"] = self.cluster
         return out
 
 

@@ -31,6 +31,7 @@ from scorer.audit import (
     write_json,
 )
 from scorer.config import Settings, load_settings
+from scorer.corpus.provenance import provenance_pass
 from scorer.errors import ScorerError
 from scorer.inputs import InputFailure
 from scorer.parallel import Outcome, Scored
@@ -43,7 +44,8 @@ CHECK_EPILOG = """gate:
   fraction exceeds --max-flagged, or when any document has a signal named by --fail-on.
   Defaults come from [tool.scorer] in pyproject.toml or from scorer.toml (min_score, max_flagged,
   fail_on, jobs), then from SCORER_MIN_SCORE, SCORER_MAX_FLAGGED, SCORER_FAIL_ON, SCORER_JOBS; the
-  options override them.
+  options override them. --max-copies F fails the gate when more than a fraction F of the documents
+  are near-copies of another document of the corpus (provenance.near_copy; docs/provenance.md).
 
 exit codes:
   0  the gate passed
@@ -62,6 +64,8 @@ class GateState:
     fail_on: tuple[str, ...]
     hits: Counter[str] = field(default_factory=Counter)
     hit_examples: dict[str, list[str]] = field(default_factory=dict)
+    max_copies: float | None = None
+    copies: int = 0
 
     def failures_of(self, row: dict[str, Any]) -> list[str]:
         """Why this document fails (empty when it passes)."""
@@ -70,6 +74,7 @@ class GateState:
             why = ", ".join(row["reasons"][:3]) or "no single signal"
             reasons.append(f"score {row['score']:.1f} < {self.min_score:g} ({why})")
         codes = {s["code"] for s in row["signals"]}
+        self.copies += "provenance.near_copy" in codes
         for code in self.fail_on:
             if code in codes:
                 reasons.append(f"has {code}")
@@ -93,6 +98,12 @@ class GateState:
                 reasons.append(
                     f"{self.hits[code]} documents have {code} (e.g. {', '.join(self.hit_examples[code][:3])})"
                 )
+        n = summary["documents"]
+        if self.max_copies is not None and n and self.copies / n > self.max_copies:
+            reasons.append(
+                f"{self.copies} of {n} documents ({self.copies / n:.1%}) are near-copies of another; "
+                f"at most {self.max_copies:.1%} allowed"
+            )
         return {
             "passed": not reasons,
             "reasons": reasons,
@@ -100,6 +111,8 @@ class GateState:
             "max_flagged": self.max_flagged,
             "fail_on": list(self.fail_on),
             "fail_on_hits": {c: self.hits[c] for c in self.fail_on},
+            "max_copies": self.max_copies,
+            "near_copies": self.copies,
         }
 
 
@@ -221,6 +234,12 @@ def print_summary(
         out.write("  labels: " + ", ".join(f"{k} {v}" for k, v in summary["labels"].items()) + "\n")
     for code, count in verdict["fail_on_hits"].items():
         out.write(f"  --fail-on {code}: {count} documents\n")
+    if "provenance" in summary:
+        p = summary["provenance"]
+        out.write(
+            f"  clusters: {p['near_copy_clusters']} near-copy ({p['near_copies']} copies), "
+            f"{p['template_clusters']} template ({p['templated_documents']} documents)\n"
+        )
     worst = summary["worst"]
     if worst:
         out.write("  worst documents:\n")
@@ -253,14 +272,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.max_errors < 0:
         raise ScorerError("--max-errors must be 0 or more")
     settings = gate_settings(args, load_settings())
-    state = GateState(settings.min_score, settings.max_flagged, settings.fail_on)
+    if args.max_copies is not None and not 0.0 <= args.max_copies <= 1.0:
+        raise ScorerError(f"--max-copies must be a fraction between 0 and 1, not {args.max_copies}")
+    state = GateState(settings.min_score, settings.max_flagged, settings.fail_on, max_copies=args.max_copies)
     args.jobs = settings.jobs
     with tempfile.TemporaryDirectory(prefix="scorer-check-") as folder:
         junit = JUnitWriter(args.junit, folder) if args.junit else None
+        prov = provenance_pass(args, folder, keep_text=False)
         c = run_gate(
-            scored_stream(args.inputs, args, settings), state, folder, junit, want_report=bool(args.report)
+            scored_stream(args.inputs, args, settings, prov=prov), state, folder, junit, want_report=bool(args.report)
         )
         summary = c.summary.to_dict()
+        if prov is not None:
+            summary["provenance"] = prov.stats()
         verdict = state.verdict(summary)
         input_error = summary["errors"] > args.max_errors or not summary["documents"]
         verdict["input_error"] = input_error
@@ -300,6 +324,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--fail-on", action="append", default=[], metavar="CODE",
         help="fail if any document has this signal code (repeatable), e.g. translation.number_placeholder",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-copies", type=float, default=None, metavar="F",
+        help="fail when more than a fraction F (0 to 1) of the documents are near-copies (provenance.near_copy)",
     )  # fmt: skip
     p.add_argument(
         "--max-errors",

@@ -7,7 +7,8 @@ Format `article-scorer/linear-v1`:
     p  = 1 / (1 + exp(-(a * z + b)))                             (Platt calibration, a and b)
 
 Codes the file does not list get `default_coef[kind]` (a provisional model uses that to weigh every
-flag alike; a trained model sets it to 0, so an unseen code moves nothing).
+flag alike; a trained model sets it to 0, so an unseen code moves nothing), except the codes of
+`FIXED_COEF`: signals no training document carries yet, with a fixed weight until a model learns one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from scorer.errors import ModelNotLoadedError
 
 FORMAT = "article-scorer/linear-v1"
 BUNDLED = "model.json"
+# Fixed weights (on the log1p-damped count, like a learned coefficient with mean 0 and scale 1) of codes
+# a model file does not list. Chatbot residue: one hit lowers the logit by 0.69 * 6 = 4.2 (a clean
+# article at 95 drops to about 25), two hits by 6.6. A model trained on documents with residue lists
+# the code and its learned weight replaces this one.
+FIXED_COEF: dict[str, float] = {"generation.chatbot_residue": -6.0}
 
 
 def signal_values(signals: Iterable[Signal]) -> dict[str, float]:
@@ -59,6 +65,8 @@ class LinearModel:
         for code in set(values) | set(self.coef):
             if code in self.coef:
                 w = self.coef[code]
+            elif code in FIXED_COEF:
+                w = FIXED_COEF[code]
             else:
                 w = self.default_coef.get(kinds.get(code, Kind.FLAG).value, 0.0)
             if w == 0.0:

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from features import build_features
 from scorer.config import Settings
+from scorer.corpus.fingerprint import Fingerprint, fingerprint
 from scorer.engine import Result, Scorer
 from scorer.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
 from scorer.model import LinearModel
@@ -45,6 +46,8 @@ class Scored:
     location: str
     result: Result
     text: str | None = None
+    # The MinHash signatures of the text, when a corpus pass asked for them (scorer.corpus.provenance).
+    fingerprint: Fingerprint | None = None
 
 
 Outcome = Scored | InputFailure
@@ -70,24 +73,24 @@ def build_scorer(settings: Settings) -> Scorer:
 
 
 # Per-process state of the workers (set by `_init_worker`).
-_WORKER: tuple[Scorer, ReadOptions, bool] | None = None
+_WORKER: tuple[Scorer, ReadOptions, bool, bool] | None = None
 # A scorer built in the parent before the workers fork, with the settings it was built for: its lexicons
 # and word-frequency tables (most of a scorer's memory) are then in memory once, shared copy-on-write by
 # every worker, instead of once per worker.
 _PRELOADED: tuple[Settings, Scorer] | None = None
 
 
-def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
+def _init_worker(settings: Settings, options: ReadOptions, want_text: bool, want_fp: bool = False) -> None:
     global _WORKER
     if _PRELOADED is not None and _PRELOADED[0] == settings:
         scorer = _PRELOADED[1]
     else:
         scorer = build_scorer(settings)
-    _WORKER = (scorer, options, want_text)
+    _WORKER = (scorer, options, want_text, want_fp)
 
 
 def _score_one(
-    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure
+    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure, want_fp: bool = False
 ) -> Outcome:
     if isinstance(item, InputFailure):
         return item
@@ -99,7 +102,8 @@ def _score_one(
     except Exception as e:  # noqa: BLE001 - one bad document must not stop a corpus run
         logger.debug("scoring failed on %s", item.location, exc_info=True)
         return item.failure(f"scoring failed ({type(e).__name__}: {e})")
-    return Scored(seq, item.location, result, doc.text if want_text else None)
+    fp = fingerprint(doc.text) if want_fp else None
+    return Scored(seq, item.location, result, doc.text if want_text else None, fp)
 
 
 def _libc_malloc_trim() -> Any:
@@ -126,8 +130,8 @@ def release_free_memory() -> None:
 
 def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     assert _WORKER is not None, "worker not initialised"
-    scorer, options, want_text = _WORKER
-    out = [_score_one(scorer, options, want_text, seq, item) for seq, item in batch]
+    scorer, options, want_text, want_fp = _WORKER
+    out = [_score_one(scorer, options, want_text, seq, item, want_fp) for seq, item in batch]
     release_free_memory()
     return out
 
@@ -167,15 +171,18 @@ def score_items(
     options: ReadOptions = DEFAULT_OPTIONS,
     want_text: bool = False,
     scorer: Scorer | None = None,
+    want_fingerprints: bool = False,
 ) -> Iterator[Outcome]:
     """Score every item; yields a `Scored` or an `InputFailure` per item, in input order."""
     numbered = enumerate(items)
     if jobs <= 1:
         own = scorer or build_scorer(settings)
         for seq, item in numbered:
-            yield _score_one(own, options, want_text, seq, item)
+            yield _score_one(own, options, want_text, seq, item, want_fingerprints)
         return
-    yield from _score_parallel(numbered, settings=settings, jobs=jobs, options=options, want_text=want_text)
+    yield from _score_parallel(
+        numbered, settings=settings, jobs=jobs, options=options, want_text=want_text, want_fp=want_fingerprints
+    )
 
 
 def _score_parallel(
@@ -185,6 +192,7 @@ def _score_parallel(
     jobs: int,
     options: ReadOptions,
     want_text: bool,
+    want_fp: bool = False,
 ) -> Iterator[Outcome]:
     global _PRELOADED
     ctx = _context()
@@ -202,7 +210,7 @@ def _score_parallel(
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text)
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text, want_fp)
         )
 
     pool = new_pool()
