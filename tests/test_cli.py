@@ -22,7 +22,7 @@ def test_json_output_has_every_field(capsys: pytest.CaptureFixture[str]) -> None
     for r in results:
         assert RESULT_FIELDS <= set(r)
         assert 0 <= r["score"] <= 100
-        assert set(r["families"]) == {"translation", "boilerplate", "dating", "sourcing", "readability"}
+        assert set(r["families"]) == {"translation", "boilerplate", "dating", "sourcing", "readability", "generation"}
         assert r["signals"], "the copies carry artefacts"
         text = open(r["source"], encoding="utf-8").read()
         for s in r["signals"]:

@@ -43,7 +43,7 @@ def test_score_is_in_range_and_explained() -> None:
     result = Scorer().score(doc)
     assert 0 <= result.score <= 100
     assert result.label == label_for(result.score)
-    assert set(result.families) == {"translation", "boilerplate", "dating", "sourcing", "readability"}
+    assert set(result.families) == {"translation", "boilerplate", "dating", "sourcing", "readability", "generation"}
     assert all(0 <= v <= 100 for v in result.families.values())
     if result.reasons:
         worst = result.reasons[0]

@@ -15,7 +15,7 @@ import pytest
 from scorer import documents
 from tests.conftest import FIXTURES
 
-FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability")
+FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability", "generation")
 CASES = sorted(p for d in FAMILY_DIRS for p in (FIXTURES / d).glob("*.json") if (FIXTURES / d).is_dir())
 
 
