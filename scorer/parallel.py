@@ -20,13 +20,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from typing import Any, TextIO
 
 from features import build_features
 from scorer.config import Settings
-from scorer.corpus.fingerprint import Fingerprint, fingerprint
+from scorer.corpus.fingerprint import Fingerprint, fingerprints
 from scorer.engine import Result, Scorer
 from scorer.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
 from scorer.model import LinearModel
@@ -90,7 +90,7 @@ def _init_worker(settings: Settings, options: ReadOptions, want_text: bool, want
 
 
 def _score_one(
-    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure, want_fp: bool = False
+    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure
 ) -> Outcome:
     if isinstance(item, InputFailure):
         return item
@@ -102,8 +102,13 @@ def _score_one(
     except Exception as e:  # noqa: BLE001 - one bad document must not stop a corpus run
         logger.debug("scoring failed on %s", item.location, exc_info=True)
         return item.failure(f"scoring failed ({type(e).__name__}: {e})")
-    fp = fingerprint(doc.text) if want_fp else None
-    return Scored(seq, item.location, result, doc.text if want_text else None, fp)
+    return Scored(seq, item.location, result, doc.text if want_text else None)
+
+
+def _with_fingerprints(out: list[Outcome]) -> list[Outcome]:
+    """The batch with the MinHash signatures of each scored text, computed for the batch at once."""
+    fps = fingerprints([(o.text or "") if isinstance(o, Scored) else "" for o in out])
+    return [replace(o, fingerprint=fp) if isinstance(o, Scored) else o for o, fp in zip(out, fps, strict=True)]
 
 
 def _libc_malloc_trim() -> Any:
@@ -131,7 +136,9 @@ def release_free_memory() -> None:
 def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     assert _WORKER is not None, "worker not initialised"
     scorer, options, want_text, want_fp = _WORKER
-    out = [_score_one(scorer, options, want_text, seq, item, want_fp) for seq, item in batch]
+    out = [_score_one(scorer, options, want_text or want_fp, seq, item) for seq, item in batch]
+    if want_fp:
+        out = _with_fingerprints(out)
     release_free_memory()
     return out
 
@@ -178,7 +185,11 @@ def score_items(
     if jobs <= 1:
         own = scorer or build_scorer(settings)
         for seq, item in numbered:
-            yield _score_one(own, options, want_text, seq, item, want_fingerprints)
+            if not want_fingerprints:
+                yield _score_one(own, options, want_text, seq, item)
+                continue
+            batch = [(seq, item), *islice(numbered, BATCH - 1)]
+            yield from _with_fingerprints([_score_one(own, options, True, s, it) for s, it in batch])
         return
     yield from _score_parallel(
         numbered, settings=settings, jobs=jobs, options=options, want_text=want_text, want_fp=want_fingerprints
