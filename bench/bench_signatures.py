@@ -4,6 +4,7 @@ the memory of `scorer check` as the corpus grows.
     python bench/bench_signatures.py signatures [--n 20000]
     python bench/bench_signatures.py ratio [--n 3000] [--rounds 3] [--jobs 2]
     python bench/bench_signatures.py memory [--sizes 100000 300000] [--jobs 2]
+    python bench/bench_signatures.py memory-pass [--n 1000000]
 
 - `signatures`: documents per second of `scorer.corpus.fingerprint.fingerprints` on one core, in CPU
   time of this process (the machine may be shared, so wall time is printed too), on generated short
@@ -12,6 +13,9 @@ the memory of `scorer check` as the corpus grows.
   alternating in each round, in one run; prints each wall time and the ratio of the medians.
 - `memory`: peak RSS of `scorer check` (the largest process, and the summed process tree) on generated
   records, one run per size; the slope between sizes says whether memory is flat.
+- `memory-pass`: the provenance pass alone (spill, band sort, clusters, re-read) on synthetic outcomes
+  (random signatures, 1 % copies), RSS at checkpoints: what the clusters add, at sizes where scoring
+  itself would take hours on this machine.
 
 The records are seeded: word salad from a fixed vocabulary, unique by construction; 1 % are near-copies
 of an earlier record (a word changed, a line added), so the cluster path is exercised.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -109,21 +114,30 @@ def bench_ratio(n: int, rounds: int, jobs: int) -> None:
         path = Path(tmp) / "records.jsonl"
         write_jsonl(path, n)
         times: dict[str, list[float]] = {"on": [], "off": []}
+        cpus: dict[str, list[float]] = {"on": [], "off": []}
         for r in range(rounds):
             order = ("on", "off") if r % 2 == 0 else ("off", "on")
             for mode in order:
                 cmd = _check(path, jobs, *(() if mode == "on" else ("--no-clusters",)))
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 u = run_measured(cmd, cwd=str(ROOT))
                 dt = time.perf_counter() - t0
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if u.returncode != 0:
                     raise SystemExit(f"scorer check exited {u.returncode}: {u.stderr_tail}")
+                # CPU seconds of the command and its workers: steadier than wall time on a shared machine.
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 times[mode].append(dt)
-                print(f"round {r + 1} clusters {mode:3}: {dt:6.2f} s ({n / dt:,.0f} docs/s)")
+                cpus[mode].append(cpu)
+                print(
+                    f"round {r + 1} clusters {mode:3}: {dt:6.2f} s wall ({n / dt:,.0f} docs/s), {cpu:6.2f} s CPU"
+                )
         on, off = statistics.median(times["on"]), statistics.median(times["off"])
+        con, coff = statistics.median(cpus["on"]), statistics.median(cpus["off"])
         print(
-            f"scorer check, {n} records, --jobs {jobs}: clusters on {on:.2f} s, off {off:.2f} s (medians of "
-            f"{rounds}); on/off = {on / off:.3f}"
+            f"scorer check, {n} records, --jobs {jobs}, medians of {rounds}: wall on {on:.2f} s / off {off:.2f} s "
+            f"= {on / off:.3f}; CPU on {con:.2f} s / off {coff:.2f} s = {con / coff:.3f}"
         )
 
 
@@ -149,6 +163,58 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
         print(f"largest process grows {slope:+.1f} MB per million records between {n0:,} and {n1:,}")
 
 
+def _rss_mb(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_pass_memory(n: int, checkpoints: list[int]) -> None:
+    """The provenance pass alone (no scoring) on `n` synthetic outcomes: random signatures (unique
+    documents) with 1 % exact copies of an earlier one, and one real result object for all; the RSS of
+    this process at each checkpoint, after clustering and at the end of the re-read."""
+    import numpy as np
+
+    from features import Document
+    from scorer.corpus.fingerprint import NUM_PERM, Fingerprint
+    from scorer.corpus.provenance import ProvenancePass
+    from scorer.engine import Scorer
+    from scorer.parallel import Scored
+
+    text = " ".join(VOCAB[:60])
+    result = Scorer().score(Document(text, id="r"))
+    rng = np.random.default_rng(7)
+    recent: list[Fingerprint] = []
+
+    def outcomes():  # type: ignore[no-untyped-def]
+        for i in range(n):
+            if recent and i % 100 == 99:
+                fp = recent[int(rng.integers(len(recent)))]
+            else:
+                sig = rng.integers(0, 2**32, size=2 * NUM_PERM, dtype=np.uint32)
+                fp = Fingerprint(sig[:NUM_PERM].tobytes(), sig[NUM_PERM:].tobytes(), 56, 40)
+                recent[:] = (recent + [fp])[-100:]
+            yield Scored(i, f"records.jsonl:{i + 1}", result, text, fp)
+            if i + 1 in checkpoints:
+                print(f"  after {i + 1:>9,} outcomes: RSS {_rss_mb():6.1f} MB", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="bench-sig-") as tmp:
+        t0 = time.perf_counter()
+        print(f"provenance pass on {n:,} synthetic outcomes (start: RSS {_rss_mb():.1f} MB)", flush=True)
+        prov = ProvenancePass(tmp)
+        count = 0
+        for _ in prov.run(outcomes()):
+            if count == 0:
+                print(f"  clustered ({prov.stats()}): RSS {_rss_mb():6.1f} MB", flush=True)
+            count += 1
+        print(
+            f"  re-read {count:,} outcomes: RSS {_rss_mb():.1f} MB, peak {_rss_mb('VmHWM'):.1f} MB, "
+            f"{time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -161,13 +227,18 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("memory")
     m.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     m.add_argument("--jobs", type=int, default=2)
+    mp = sub.add_parser("memory-pass")
+    mp.add_argument("--n", type=int, default=1_000_000)
     args = ap.parse_args(argv)
     if args.what == "signatures":
         bench_signatures(args.n)
     elif args.what == "ratio":
         bench_ratio(args.n, args.rounds, args.jobs)
-    else:
+    elif args.what == "memory":
         bench_memory(args.sizes, args.jobs)
+    else:
+        marks = [m for m in (10_000, 100_000, 300_000, 1_000_000, 3_000_000) if m <= args.n]
+        bench_pass_memory(args.n, marks)
     return 0
 
 

@@ -28,7 +28,7 @@ FORMAT = "article-scorer/linear-v1"
 BUNDLED = "model.json"
 # Fixed weights (on the log1p-damped count, like a learned coefficient with mean 0 and scale 1) of codes
 # a model file does not list. Chatbot residue: one hit lowers the logit by 0.69 * 6 = 4.2 (a clean
-# article at 95 drops to about 25), two hits by 6.6. A model trained on documents with residue lists
+# article at 95 drops to about 22), two hits by 6.6. A model trained on documents with residue lists
 # the code and its learned weight replaces this one.
 FIXED_COEF: dict[str, float] = {"generation.chatbot_residue": -6.0}
 

@@ -22,7 +22,7 @@ table (one entry per clustered document). Texts and signatures stay on disk.
 
 The penalty is a fixed amount on the calibrated logit (the model has no weight for a corpus signal):
 `NEAR_COPY_LOGIT` for a near-copy that is not the likely original, `TEMPLATE_LOGIT` for a templated
-document. The score, label, reasons and a `provenance` family sub-score are recomputed from it, and the
+document. The score, label, reasons and a `provenance` family sub-score (clustered documents only) are recomputed from it, and the
 contribution is listed like any other, so the explanation names it. `scorer score` and `POST /score`
 never see a corpus and never carry these signals.
 """
@@ -239,8 +239,12 @@ class ProvenancePass:
     def add(self, outcome: Outcome) -> None:
         """Keep one outcome (on disk) and its signatures."""
         offset = self._spill.tell()
-        pickle.dump(outcome, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
         fp = outcome.fingerprint if isinstance(outcome, Scored) else None
+        # The signature goes to its own file; the spill keeps the outcome and its text.
+        spilled = (
+            Scored(outcome.seq, outcome.location, outcome.result, outcome.text) if fp is not None else outcome
+        )
+        pickle.dump(spilled, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
         if isinstance(outcome, Scored) and fp is not None:
             date, byline, artefacts, score = _record_of(outcome.result)
             self._buf_records.append(
@@ -383,10 +387,10 @@ class ProvenancePass:
             for pos in range(self.count):
                 outcome: Outcome = pickle.load(f)  # noqa: S301 - see _load
                 if isinstance(outcome, Scored):
-                    outcome = self._patch(pos, outcome, texts, shown, report)
+                    if pos in self._member:
+                        outcome = self._patch(pos, outcome, texts, shown, report)
                     if not self.keep_text and outcome.text is not None:
-                        outcome = replace(outcome, text=None)
-                    outcome = replace(outcome, fingerprint=None)
+                        outcome = Scored(outcome.seq, outcome.location, outcome.result)
                 yield outcome
         self.report = [report[i] for i in sorted(report)]
 
@@ -418,10 +422,7 @@ class ProvenancePass:
     ) -> Scored:
         result = outcome.result
         families = {**result.families, "provenance": 100.0}
-        entry = self._member.get(pos)
-        if entry is None:
-            return replace(outcome, result=replace(result, families=families))
-        index, similarity = entry
+        index, similarity = self._member[pos]
         cluster = self.clusters[index]
         info = {
             "id": cluster.id,
