@@ -241,9 +241,9 @@ class ProvenancePass:
         offset = self._spill.tell()
         fp = outcome.fingerprint if isinstance(outcome, Scored) else None
         # The signature goes to its own file; the spill keeps the outcome and its text.
-        spilled = (
-            Scored(outcome.seq, outcome.location, outcome.result, outcome.text) if fp is not None else outcome
-        )
+        spilled: Outcome = outcome
+        if isinstance(outcome, Scored) and fp is not None:
+            spilled = Scored(outcome.seq, outcome.location, outcome.result, outcome.text)
         pickle.dump(spilled, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
         if isinstance(outcome, Scored) and fp is not None:
             date, byline, artefacts, score = _record_of(outcome.result)
