@@ -110,6 +110,25 @@ class Cluster:
     similarity: dict[int, float] = field(default_factory=dict)
 
 
+class _Rows:
+    """Fixed-size rows of a file, read one at a time (pread). Touching a few rows of a large file through
+    a memory map would map whole neighbourhoods of it (the kernel's fault-around), and the process's
+    resident size would count them."""
+
+    def __init__(self, path: str, dtype: Any, shape: tuple[int, ...] = ()) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.dtype = np.dtype(dtype)
+        self.shape = shape
+        self.size = self.dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+
+    def __getitem__(self, i: int) -> Any:
+        row = np.frombuffer(os.pread(self.fd, self.size, int(i) * self.size), dtype=self.dtype)
+        return row.reshape(self.shape) if self.shape else row[0]
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
@@ -284,18 +303,16 @@ class ProvenancePass:
         n = self.count
         if not n:
             return
-        recs = np.memmap(os.path.join(self.folder, "records.bin"), dtype=_RECORD, mode="r", shape=(n,))
-        sigs = np.memmap(
-            os.path.join(self.folder, "signatures.bin"), dtype=np.uint32, mode="r", shape=(n, 2, NUM_PERM)
-        )
-        near_n = recs["near_n"]
+        recs = self._records_table()
+        sigs = _Rows(os.path.join(self.folder, "signatures.bin"), np.uint32, (2, NUM_PERM))
         near_uf = _UnionFind()
 
         def near_ok(a: int, b: int) -> bool:
-            j = jaccard(sigs[a, 0], sigs[b, 0])
-            if not is_near_copy(j, int(near_n[a]), int(near_n[b])):
+            sa, sb = sigs[a], sigs[b]
+            j = jaccard(sa[0], sb[0])
+            if not is_near_copy(j, int(recs[a]["near_n"]), int(recs[b]["near_n"])):
                 return False
-            return jaccard(sigs[a, 1], sigs[b, 1]) - j < TEMPLATE_GAP
+            return jaccard(sa[1], sb[1]) - j < TEMPLATE_GAP
 
         self._band_pass(0, n, near_uf, near_ok)
         near_groups = [g for g in near_uf.groups() if len(g) >= 2]
@@ -313,7 +330,7 @@ class ProvenancePass:
                 return False
             if near_ok(a, b):
                 return False
-            return jaccard(sigs[a, 1], sigs[b, 1]) >= TEMPLATE_JACCARD
+            return jaccard(sigs[a][1], sigs[b][1]) >= TEMPLATE_JACCARD
 
         tmpl_uf = _UnionFind()
         self._band_pass(1, n, tmpl_uf, template_ok)
@@ -321,6 +338,8 @@ class ProvenancePass:
             # A near-copy original keeps its near-copy cluster; the template cluster lists it too.
             if len(g) >= TEMPLATE_MIN_SIZE:
                 self._new_cluster("template", g, recs, sigs, 1)
+        recs.close()
+        sigs.close()
 
     def _band_pass(self, kind: int, n: int, uf: _UnionFind, ok: Any) -> None:
         for b in range(BANDS):
@@ -339,7 +358,7 @@ class ProvenancePass:
                         uf.union(head, m)
             del keys, order, sk
 
-    def _new_cluster(self, kind: str, members: list[int], recs: np.ndarray, sigs: np.ndarray, k: int) -> None:
+    def _new_cluster(self, kind: str, members: list[int], recs: _Rows, sigs: _Rows, k: int) -> None:
         def rank(m: int) -> tuple[int, int, int, float, int]:
             r = recs[m]
             return (int(r["date"]), -int(r["byline"]), int(r["artefacts"]), -float(r["score"]), m)
@@ -353,7 +372,7 @@ class ProvenancePass:
         for m in members:
             if m == original:
                 continue
-            j = jaccard(sigs[m, k], sigs[original, k])
+            j = jaccard(sigs[m][k], sigs[original][k])
             cluster.similarity[m] = round(j, 3)
             best = max(best, j)
         cluster.similarity[original] = round(best, 3)
@@ -366,6 +385,16 @@ class ProvenancePass:
         for m in members:
             if m not in self._member:  # a near-copy cluster comes first and stays the document's
                 self._member[m] = (index, cluster.similarity[m])
+
+    def _records_table(self) -> _Rows:
+        return _Rows(os.path.join(self.folder, "records.bin"), _RECORD)
+
+    def _offset(self, pos: int) -> int:
+        recs = self._records_table()
+        try:
+            return int(recs[pos]["offset"])
+        finally:
+            recs.close()
 
     def _load(self, offset: int) -> Outcome:
         with open(os.path.join(self.folder, "outcomes.pkl"), "rb") as f:
@@ -396,11 +425,7 @@ class ProvenancePass:
 
     def _original_text(self, cluster: Cluster, texts: OrderedDict[int, str]) -> str:
         if cluster.original not in texts:
-            recs = np.memmap(
-                os.path.join(self.folder, "records.bin"), dtype=_RECORD, mode="r", shape=(self.count,)
-            )
-            o = self._load(int(recs[cluster.original]["offset"]))
-            del recs
+            o = self._load(self._offset(cluster.original))
             texts[cluster.original] = o.text if isinstance(o, Scored) and o.text is not None else ""
             if len(texts) > 16:
                 texts.popitem(last=False)
@@ -460,11 +485,7 @@ class ProvenancePass:
         elif cluster.kind == "template":
             if pos == cluster.original:
                 partner = self._partner(cluster)
-                recs = np.memmap(
-                    os.path.join(self.folder, "records.bin"), dtype=_RECORD, mode="r", shape=(self.count,)
-                )
-                po = self._load(int(recs[partner]["offset"]))
-                del recs
+                po = self._load(self._offset(partner))
                 other = po.text if isinstance(po, Scored) and po.text else ""
             else:
                 other = self._original_text(cluster, texts)
