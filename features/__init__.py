@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from features import boilerplate, dating, quality, readability, sourcing, translation
+from features import boilerplate, dating, generation, quality, readability, sourcing, translation
 from features.base import FAMILIES, Direction, Evidence, Feature, Kind, Rule, Signal
 from features.directions import RULES, rule_for
 from features.document import Document
@@ -37,6 +37,7 @@ FEATURES: tuple[type[Feature], ...] = (
     *sourcing.FEATURES,
     *readability.FEATURES,
     *quality.FEATURES,
+    *generation.FEATURES,
 )
 
 

@@ -17,7 +17,7 @@ from features.document import Document, Span
 
 logger = logging.getLogger(__name__)
 
-FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality")
+FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality", "generation")
 # Bound on the evidence spans one signal carries: a document with 5,000 placeholders needs a count,
 # not 5,000 snippets in every response.
 MAX_EVIDENCE = 50

@@ -35,6 +35,8 @@ RULES: Mapping[str, Rule] = {
     "boilerplate.offtopic_tail": _L,
     "boilerplate.repeated_headline": _WEAK,
     "boilerplate.teaser_repeated": _L,
+    # generation: text a chatbot wrote about itself or to its user can only lower the score.
+    "generation.chatbot_residue": _L,
     # dating: a date found is evidence; a missing date counts only where the input had a place for one,
     # and relative times only with it (alone they are how news is written, not a mark of a copy).
     "dating.date_from_body": _R,

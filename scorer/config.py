@@ -23,7 +23,7 @@ class Settings:
     """Every tunable of the scorer, with its default."""
 
     model_path: str | None = None  # None: the model bundled with the package
-    families: tuple[str, ...] = ("translation", "boilerplate", "dating", "sourcing", "readability")
+    families: tuple[str, ...] = ("translation", "boilerplate", "dating", "sourcing", "readability", "generation")
     # CI gate (`scorer check`)
     min_score: float = 50.0
     max_flagged: float = 0.0

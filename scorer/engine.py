@@ -68,15 +68,23 @@ def explain(model: LinearModel, values: Mapping[str, float], kinds: Mapping[str,
         if values.get(code, 0.0) > 0.0 and logit > ceiling:
             contrib[code] = contrib.get(code, 0.0) + ceiling - logit
             logit = ceiling
-    p = model.probability(contrib)
+    return describe(contrib, model.probability(contrib))
+
+
+def describe(
+    contrib: Mapping[str, float], p: float, families: Sequence[str] = FAMILIES
+) -> Explanation:
+    """The explanation of a probability `p` and the contributions that gave it: the one place where a
+    score, its label, the family sub-scores and the reasons are derived (`explain`, and the corpus pass
+    that adds a provenance penalty)."""
     score = round(100.0 * p, 1)
-    families = {}
-    for fam in FAMILIES:
+    subs = {}
+    for fam in families:
         neg = sum(v for c, v in contrib.items() if v < 0 and c.split(".", 1)[0] == fam)
-        families[fam] = round(100.0 * math.exp(neg), 1)
+        subs[fam] = round(100.0 * math.exp(neg), 1)
     ranked = sorted(contrib.items(), key=lambda kv: (kv[1], kv[0]))
     reasons = [c for c, v in ranked if v <= -MIN_REASON_LOGIT][:MAX_REASONS]
-    return Explanation(score, label_for(score), p, families, reasons, contrib)
+    return Explanation(score, label_for(score), p, subs, reasons, dict(contrib))
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,8 @@ class Result:
     meta: dict[str, Any] = field(default_factory=dict)
     # Codes reported but left out of the score: absences of metadata the input had no place for.
     not_counted: frozenset[str] = frozenset()
+    # Set by a corpus pass only (scorer.corpus.provenance): the near-copy or template cluster.
+    cluster: dict[str, Any] | None = None
 
     @property
     def flags(self) -> list[Signal]:
@@ -126,6 +136,8 @@ class Result:
             out["document"] = self.meta
         if self.clean_text is not None:
             out["clean_text"] = self.clean_text
+        if self.cluster is not None:
+            out["cluster"] = self.cluster
         return out
 
 

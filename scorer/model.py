@@ -17,8 +17,10 @@ than `-weak_hit_cap` (one isolated word must not sink an article), and absences 
 had no place for are left out of the values (`signal_values(..., doc)`).
 
 Codes the file does not list get `default_coef[kind]` (a provisional model uses that to weigh every
-flag alike; a trained model sets it to 0, so an unseen code moves nothing). The older format
-`article-scorer/linear-v1` (unsigned, mean-centred) is refused with a sentence saying to retrain.
+flag alike; a trained model sets it to 0, so an unseen code moves nothing), except the codes of
+`FIXED_COEF`: signals no training document carries yet, with a fixed weight until a model learns one.
+The older format `article-scorer/linear-v1` (unsigned, mean-centred) is refused with a sentence saying
+to retrain.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ BUNDLED = "model.json"
 WEAK_HIT_CAP = 1.0
 # The damped value of one hit (log1p(1)): a count value at or below it is a single hit.
 SINGLE_HIT = math.log1p(1.0) + 1e-9
+# Fixed weights (on the log1p-damped count, like a learned coefficient with mean 0 and scale 1) of codes
+# a model file does not list. Chatbot residue: one hit lowers the logit by 0.69 * 6 = 4.2 (a clean
+# article at 95 drops to about 22), two hits by 6.6. A model trained on documents with residue lists
+# the code and its learned weight replaces this one.
+FIXED_COEF: dict[str, float] = {"generation.chatbot_residue": -6.0}
 
 
 def applies(code: str, kind: Kind | None, doc: Document) -> bool:
@@ -109,8 +116,12 @@ class LinearModel:
         out: dict[str, float] = {}
         for code in set(values) | set(self.coef):
             kind = kinds.get(code)
-            if code in self.coef:
+            # A fixed weight stands until a model learns one: a weight of 0 only says that no training
+            # document carried the code.
+            if code in self.coef and not (self.coef[code] == 0.0 and code in FIXED_COEF):
                 w = self.coef[code]
+            elif code in FIXED_COEF:
+                w = FIXED_COEF[code]
             else:
                 w = self.default_coef.get((kind or Kind.FLAG).value, 0.0)
             if w == 0.0:

@@ -19,7 +19,7 @@ import pytest
 from scorer.ingest import documents
 from tests.conftest import FIXTURES
 
-FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality")
+FAMILY_DIRS = ("translation", "boilerplate", "dating", "sourcing", "readability", "quality", "generation")
 CASES = sorted(p for d in FAMILY_DIRS for p in (FIXTURES / d).glob("*.json") if (FIXTURES / d).is_dir())
 
 

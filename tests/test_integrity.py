@@ -15,7 +15,7 @@ from features import RULES, Direction, Kind, Signal, catalogue, rule_for
 from scorer.engine import SCORE_CAPS, Scorer, explain
 from scorer.errors import ModelNotLoadedError
 from scorer.ingest import documents
-from scorer.model import WEAK_HIT_CAP, LinearModel, signal_values
+from scorer.model import FIXED_COEF, WEAK_HIT_CAP, LinearModel, signal_values
 
 CODES = sorted(catalogue())
 
@@ -43,7 +43,11 @@ def test_shipped_model_keeps_every_sign(model: LinearModel) -> None:
 
 
 def test_shipped_model_lists_every_code_and_its_zero_weights(model: LinearModel) -> None:
-    assert set(CODES) <= set(model.coef), "every registered code is in the model, weight 0 or not"
+    # Every registered code is in the model (weight 0 or not), or has a documented fixed weight until a
+    # model learns one (scorer.model.FIXED_COEF), in its declared direction.
+    assert set(CODES) <= set(model.coef) | set(FIXED_COEF)
+    for code, w in FIXED_COEF.items():
+        assert code in CODES and rule_for(code).direction is Direction.LOWERS and w < 0.0, code
     zero = model.info["zero_weight"]
     assert {c for c, w in model.coef.items() if w == 0.0} == set(zero)
     assert all(isinstance(why, str) and why for why in zero.values())

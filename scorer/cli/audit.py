@@ -29,6 +29,7 @@ from scorer.corpus.audit import (
     write_jsonl,
     write_table,
 )
+from scorer.corpus.provenance import provenance_pass
 
 AUDIT_EPILOG = (
     """output:
@@ -53,13 +54,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     settings = load_settings()
     want_html = args.format == "html"
     with tempfile.TemporaryDirectory(prefix="scorer-audit-") as folder:
+        prov = provenance_pass(folder, keep_text=want_html, enabled=not args.no_clusters)
         c = collect(
-            scored_stream(args.paths, read_options(args), args.jobs, settings, want_text=want_html),
+            scored_stream(args.paths, read_options(args), args.jobs, settings, want_text=want_html, prov=prov),
             folder,
             Summary(),
             args.max_articles if want_html else 0,
         )
         summary = c.summary.to_dict()
+        if prov is not None:
+            summary["provenance"] = prov.stats()
         for e in c.errors:
             if args.format != "table" or args.output:
                 sys.stderr.write(f"Error: {e['source']}: {e['error']}\n")
@@ -82,6 +86,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     articles=c.articles(),
                     errors=c.errors,
                     title="Article audit",
+                    clusters=prov.report if prov is not None else (),
                 )
         if args.output:
             sys.stderr.write(f"{format_summary_line(summary)}; report written to {args.output}\n")

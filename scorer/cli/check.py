@@ -12,6 +12,7 @@ from scorer.cli.common import EXIT_COMMON, add_input_arguments, check_jobs, read
 from scorer.config import load_settings
 from scorer.corpus.audit import open_output, scored_stream, write_json
 from scorer.corpus.gate import GateState, JUnitWriter, gate_settings, print_summary, run_gate
+from scorer.corpus.provenance import provenance_pass
 from scorer.errors import ScorerError
 
 EXIT_PASSED, EXIT_GATE_FAILED, EXIT_INPUT_ERROR = 0, 1, 2
@@ -22,7 +23,8 @@ CHECK_EPILOG = (
   fraction exceeds --max-flagged, or when any document has a signal named by --fail-on.
   Defaults come from [tool.scorer] in pyproject.toml or from scorer.toml (min_score, max_flagged,
   fail_on, jobs), then from SCORER_MIN_SCORE, SCORER_MAX_FLAGGED, SCORER_FAIL_ON, SCORER_JOBS; the
-  options override them.
+  options override them. --max-copies F fails the gate when more than a fraction F of the documents
+  are near-copies of another document of the corpus (provenance.near_copy; docs/provenance.md).
 
 exit codes:
   0  the gate passed
@@ -46,17 +48,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         jobs=args.jobs,
     )
-    state = GateState(settings.min_score, settings.max_flagged, settings.fail_on)
+    if args.max_copies is not None and not 0.0 <= args.max_copies <= 1.0:
+        raise ScorerError(f"--max-copies must be a fraction between 0 and 1, not {args.max_copies}")
+    state = GateState(settings.min_score, settings.max_flagged, settings.fail_on, max_copies=args.max_copies)
     with tempfile.TemporaryDirectory(prefix="scorer-check-") as folder:
         junit = JUnitWriter(args.junit, folder) if args.junit else None
+        prov = provenance_pass(folder, keep_text=False, enabled=not args.no_clusters)
         c = run_gate(
-            scored_stream(args.inputs, read_options(args), settings.jobs, settings),
+            scored_stream(args.inputs, read_options(args), settings.jobs, settings, prov=prov),
             state,
             folder,
             junit,
             want_report=bool(args.report),
         )
         summary = c.summary.to_dict()
+        if prov is not None:
+            summary["provenance"] = prov.stats()
         verdict = state.verdict(summary)
         input_error = summary["errors"] > args.max_errors or not summary["documents"]
         verdict["input_error"] = input_error
@@ -96,6 +103,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--fail-on", action="append", default=[], metavar="CODE",
         help="fail if any document has this signal code (repeatable), e.g. translation.number_placeholder",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-copies", type=float, default=None, metavar="F",
+        help="fail when more than a fraction F (0 to 1) of the documents are near-copies (provenance.near_copy)",
     )  # fmt: skip
     p.add_argument(
         "--max-errors",

@@ -100,6 +100,10 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         "-j", "--jobs", type=int, default=None, metavar="N",
         help="worker processes (default: the 'jobs' setting, 0 = every core)",
     )  # fmt: skip
+    p.add_argument(
+        "--no-clusters", action="store_true",
+        help="skip the near-copy and template clusters (and the provenance.* signals; docs/provenance.md)",
+    )  # fmt: skip
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:

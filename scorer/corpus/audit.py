@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from features import FAMILIES
 from scorer.config import Settings
 from scorer.corpus.parallel import Outcome, Progress, Scored, resolve_jobs, score_items
+from scorer.corpus.provenance import ProvenancePass
 from scorer.engine import BANDS
 from scorer.ingest.inputs import InputFailure, ReadOptions, iter_items
 
@@ -42,15 +43,37 @@ def scored_stream(
     settings: Settings,
     *,
     want_text: bool = False,
+    prov: ProvenancePass | None = None,
 ) -> Iterator[Outcome]:
     """Read and score `paths` with `jobs` processes (None: the `jobs` setting), drawing progress on a
-    terminal."""
+    terminal; with `prov`, the outcomes come out of the corpus provenance pass (clusters, provenance.*
+    signals)."""
+    if prov is not None:
+        yield from prov.run(_scored(paths, options, jobs, settings, want_text=True, want_fp=True))
+        return
+    yield from _scored(paths, options, jobs, settings, want_text=want_text)
+
+
+def _scored(
+    paths: list[str],
+    options: ReadOptions,
+    jobs: int | None,
+    settings: Settings,
+    *,
+    want_text: bool,
+    want_fp: bool = False,
+) -> Iterator[Outcome]:
     jobs = resolve_jobs(jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
     progress = Progress()
     try:
         for outcome in score_items(
-            iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text
+            iter_items(paths, options),
+            settings=settings,
+            jobs=jobs,
+            options=options,
+            want_text=want_text,
+            want_fingerprints=want_fp,
         ):
             progress.update(outcome)
             yield outcome

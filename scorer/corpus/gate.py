@@ -26,6 +26,7 @@ from scorer.corpus.audit import (
     result_row,
 )
 from scorer.corpus.parallel import Outcome, Scored
+from scorer.corpus.provenance import CODES as PROVENANCE_CODES
 from scorer.errors import ScorerError
 from scorer.ingest.inputs import InputFailure
 
@@ -41,6 +42,8 @@ class GateState:
     fail_on: tuple[str, ...]
     hits: Counter[str] = field(default_factory=Counter)
     hit_examples: dict[str, list[str]] = field(default_factory=dict)
+    max_copies: float | None = None
+    copies: int = 0
 
     def failures_of(self, row: dict[str, Any]) -> list[str]:
         """Why this document fails (empty when it passes)."""
@@ -49,6 +52,7 @@ class GateState:
             why = ", ".join(row["reasons"][:3]) or "no single signal"
             reasons.append(f"score {row['score']:.1f} < {self.min_score:g} ({why})")
         codes = {s["code"] for s in row["signals"]}
+        self.copies += "provenance.near_copy" in codes
         for code in self.fail_on:
             if code in codes:
                 reasons.append(f"has {code}")
@@ -72,6 +76,12 @@ class GateState:
                 reasons.append(
                     f"{self.hits[code]} documents have {code} (e.g. {', '.join(self.hit_examples[code][:3])})"
                 )
+        n = summary["documents"]
+        if self.max_copies is not None and n and self.copies / n > self.max_copies:
+            reasons.append(
+                f"{self.copies} of {n} documents ({self.copies / n:.1%}) are near-copies of another; "
+                f"at most {self.max_copies:.1%} allowed"
+            )
         return {
             "passed": not reasons,
             "reasons": reasons,
@@ -79,6 +89,8 @@ class GateState:
             "max_flagged": self.max_flagged,
             "fail_on": list(self.fail_on),
             "fail_on_hits": {c: self.hits[c] for c in self.fail_on},
+            "max_copies": self.max_copies,
+            "near_copies": self.copies,
         }
 
 
@@ -159,7 +171,8 @@ def gate_settings(
         overrides["jobs"] = jobs
     s = settings.with_overrides(overrides)
     # An unknown code would never trip the gate: a typo must not pass silently.
-    check_known(s.fail_on, catalogue(), "signal code", "--fail-on" if fail_on else "the fail_on setting")
+    known = {**catalogue(), **PROVENANCE_CODES}
+    check_known(s.fail_on, known, "signal code", "--fail-on" if fail_on else "the fail_on setting")
     if not 0.0 <= s.max_flagged <= 1.0:
         raise ScorerError(f"max_flagged must be a fraction between 0 and 1, not {s.max_flagged}")
     if not 0.0 <= s.min_score <= 100.0:
@@ -210,6 +223,12 @@ def print_summary(
         out.write("  labels: " + ", ".join(f"{k} {v}" for k, v in summary["labels"].items()) + "\n")
     for code, count in verdict["fail_on_hits"].items():
         out.write(f"  --fail-on {code}: {count} documents\n")
+    if "provenance" in summary:
+        p = summary["provenance"]
+        out.write(
+            f"  clusters: {p['near_copy_clusters']} near-copy ({p['near_copies']} copies), "
+            f"{p['template_clusters']} template ({p['templated_documents']} documents)\n"
+        )
     worst = summary["worst"]
     if worst:
         out.write("  worst documents:\n")

@@ -21,12 +21,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from typing import Any, TextIO
 
 from features import build_features
 from scorer.config import Settings
+from scorer.corpus.fingerprint import Fingerprint, fingerprints
 from scorer.engine import Result, Scorer
 from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
 from scorer.model import LinearModel
@@ -46,6 +47,8 @@ class Scored:
     location: str
     result: Result
     text: str | None = None
+    # The MinHash signatures of the text, when a corpus pass asked for them (scorer.corpus.provenance).
+    fingerprint: Fingerprint | None = None
 
 
 Outcome = Scored | InputFailure
@@ -71,14 +74,14 @@ def build_scorer(settings: Settings) -> Scorer:
 
 
 # Per-process state of the workers (set by `_init_worker`).
-_WORKER: tuple[Scorer, ReadOptions, bool] | None = None
+_WORKER: tuple[Scorer, ReadOptions, bool, bool] | None = None
 # A scorer built in the parent before the workers fork, with the settings it was built for: its lexicons
 # and word-frequency tables (most of a scorer's memory) are then in memory once, shared copy-on-write by
 # every worker, instead of once per worker.
 _PRELOADED: tuple[Settings, Scorer] | None = None
 
 
-def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
+def _init_worker(settings: Settings, options: ReadOptions, want_text: bool, want_fp: bool = False) -> None:
     global _WORKER
     # A forked worker inherits the CLI's SIGTERM handler, which unwinds the main process; a worker
     # told to terminate just ends (the parent reports its batch and shuts the pool down).
@@ -87,7 +90,7 @@ def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> N
         scorer = _PRELOADED[1]
     else:
         scorer = build_scorer(settings)
-    _WORKER = (scorer, options, want_text)
+    _WORKER = (scorer, options, want_text, want_fp)
 
 
 def _score_one(
@@ -104,6 +107,12 @@ def _score_one(
         logger.debug("scoring failed on %s", item.location, exc_info=True)
         return item.failure(f"scoring failed ({type(e).__name__}: {e})")
     return Scored(seq, item.location, result, doc.text if want_text else None)
+
+
+def _with_fingerprints(out: list[Outcome]) -> list[Outcome]:
+    """The batch with the MinHash signatures of each scored text, computed for the batch at once."""
+    fps = fingerprints([(o.text or "") if isinstance(o, Scored) else "" for o in out])
+    return [replace(o, fingerprint=fp) if isinstance(o, Scored) else o for o, fp in zip(out, fps, strict=True)]
 
 
 def _libc_malloc_trim() -> Any:
@@ -130,8 +139,10 @@ def release_free_memory() -> None:
 
 def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     assert _WORKER is not None, "worker not initialised"
-    scorer, options, want_text = _WORKER
-    out = [_score_one(scorer, options, want_text, seq, item) for seq, item in batch]
+    scorer, options, want_text, want_fp = _WORKER
+    out = [_score_one(scorer, options, want_text or want_fp, seq, item) for seq, item in batch]
+    if want_fp:
+        out = _with_fingerprints(out)
     release_free_memory()
     return out
 
@@ -171,15 +182,22 @@ def score_items(
     options: ReadOptions = DEFAULT_OPTIONS,
     want_text: bool = False,
     scorer: Scorer | None = None,
+    want_fingerprints: bool = False,
 ) -> Iterator[Outcome]:
     """Score every item; yields a `Scored` or an `InputFailure` per item, in input order."""
     numbered = enumerate(items)
     if jobs <= 1:
         own = scorer or build_scorer(settings)
         for seq, item in numbered:
-            yield _score_one(own, options, want_text, seq, item)
+            if not want_fingerprints:
+                yield _score_one(own, options, want_text, seq, item)
+                continue
+            batch = [(seq, item), *islice(numbered, BATCH - 1)]
+            yield from _with_fingerprints([_score_one(own, options, True, s, it) for s, it in batch])
         return
-    yield from _score_parallel(numbered, settings=settings, jobs=jobs, options=options, want_text=want_text)
+    yield from _score_parallel(
+        numbered, settings=settings, jobs=jobs, options=options, want_text=want_text, want_fp=want_fingerprints
+    )
 
 
 def _score_parallel(
@@ -189,6 +207,7 @@ def _score_parallel(
     jobs: int,
     options: ReadOptions,
     want_text: bool,
+    want_fp: bool = False,
 ) -> Iterator[Outcome]:
     global _PRELOADED
     ctx = _context()
@@ -206,7 +225,7 @@ def _score_parallel(
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text)
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text, want_fp)
         )
 
     pool = new_pool()

@@ -24,6 +24,8 @@ FAMILY_COLOURS = {
     "dating": "#a8e6a1",
     "sourcing": "#ffb380",
     "readability": "#d9b8f0",
+    "generation": "#f0a0a0",
+    "provenance": "#f7b6c8",
 }
 LABEL_COLOURS = {"high": "#2e9d4f", "medium": "#d8b520", "low": "#e5822e", "very_low": "#c9302c"}
 OTHER_COLOUR = "#dddddd"
@@ -188,6 +190,7 @@ def write_html(
     articles: Mapping[int, Mapping[str, Any]],
     errors: Iterable[Mapping[str, Any]] = (),
     title: str = "Article audit",
+    clusters: Iterable[Mapping[str, Any]] = (),
 ) -> None:
     """Write the report; `rows` are result rows worst first (streamed), `articles` the kept texts by
     input position."""
@@ -251,6 +254,9 @@ def write_html(
             order.append((rank, articles[seq]))
     w("</tbody></table></section>\n")
 
+    from scorer.corpus.cluster_report import write_clusters
+
+    write_clusters(w, clusters)
     w('<section id="articles"><h2>Articles with their evidence</h2>\n')
     for rank, art in order:
         _write_article(w, rank, art)
