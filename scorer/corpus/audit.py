@@ -21,9 +21,10 @@ from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
-from scorer.corpus.parallel import Outcome, Progress, Scored, resolve_jobs, score_items
+from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
+from scorer.corpus.progress import track
 from scorer.engine import BANDS
-from scorer.ingest.inputs import InputFailure, ReadOptions, iter_items
+from scorer.ingest.inputs import InputFailure, Item, ReadOptions, iter_items
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +44,15 @@ def scored_stream(
     *,
     want_text: bool = False,
 ) -> Iterator[Outcome]:
-    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), drawing progress on a
-    terminal."""
+    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), showing progress on
+    stderr (`scorer.corpus.progress`)."""
     jobs = resolve_jobs(jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
-    progress = Progress()
-    try:
-        for outcome in score_items(
-            iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text
-        ):
-            progress.update(outcome)
-            yield outcome
-    finally:
-        progress.close()
+
+    def run(items: Iterable[Item | InputFailure]) -> Iterator[Outcome]:
+        return score_items(items, settings=settings, jobs=jobs, options=options, want_text=want_text)
+
+    yield from track(paths, run, iter_items(paths, options), sys.stderr)
 
 
 # --- rows, summary, external sort -----------------------------------------------------------------

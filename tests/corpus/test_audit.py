@@ -4,7 +4,6 @@ HTML report's escaping and highlighting."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from scorer.cli import main
 from scorer.corpus.audit import RankedSpill, Summary
-from scorer.corpus.parallel import Progress
 from scorer.corpus.report import highlight, histogram_svg
 from tests.conftest import FIXTURES
 
@@ -135,21 +133,6 @@ def test_help_documents_formats_and_exit_codes(capsys: pytest.CaptureFixture[str
     assert main(["audit", "--help"]) == 0
     out = capsys.readouterr().out
     assert "exit codes:" in out and "table,json,jsonl,csv,html" in out.replace(" ", "")
-
-
-def test_progress_only_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["audit", "-j", "1", str(FOLDER / "fr_article.txt")])
-    assert "docs/s" not in capsys.readouterr().err
-    stream = io.StringIO()
-    p = Progress(stream, enabled=True, interval=0.0)
-    p.update(object())  # type: ignore[arg-type]
-    p.close()
-    assert "scored 1 documents" in stream.getvalue()
-    quiet = io.StringIO()
-    q = Progress(quiet)  # a StringIO is not a terminal
-    q.update(object())  # type: ignore[arg-type]
-    q.close()
-    assert quiet.getvalue() == ""
 
 
 def test_external_sort_merges_runs(tmp_path: Path) -> None:
