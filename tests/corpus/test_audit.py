@@ -4,6 +4,7 @@ HTML report's escaping and highlighting."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -239,7 +240,8 @@ def test_highlight_overlapping_spans() -> None:
     html = highlight(text, signals)
     assert html == (
         '<mark class="f-translation" data-families="translation" title="translation.x: one">abc </mark>'
-        '<mark class="f-translation f-sourcing multi" data-families="translation sourcing" '
+        '<mark class="f-translation f-sourcing" style="background:repeating-linear-gradient(135deg,'
+        '#ffd84d 0px 4px,#ffb380 4px 8px)" data-families="translation sourcing" '
         'title="translation.x: one\nsourcing.y: two &quot;q&quot;">&lt;def&gt;</mark>'
         '<mark class="f-sourcing" data-families="sourcing" title="sourcing.y: two &quot;q&quot;"> ghi</mark>'
     )
@@ -273,3 +275,24 @@ def test_html_warm_up_scores_only_the_first_few_html_items(tmp_path: Path) -> No
     rec = Recorder()
     parallel._warm_html(rec, items, parallel.DEFAULT_OPTIONS)  # type: ignore[arg-type]
     assert rec.seen == ["html"] * parallel._HTML_WARM_UP_PAGES
+
+
+def test_family_filter_follows_reasons_as_well_as_evidence(tmp_path: Path) -> None:
+    # A document lowered by a measure (no evidence span) belongs to that family in the filter.
+    from scorer.corpus.report import write_html
+
+    row = {
+        "seq": 0, "location": "a.txt", "source": "a", "score": 20.0, "label": "very_low",
+        "language": "it", "families": {"translation": 20.0}, "reasons": ["translation.mt_likelihood"],
+        "signals": [{"code": "dating.no_published_date", "message": "No date.", "evidence": []}],
+    }  # fmt: skip
+    out = io.StringIO()
+    write_html(
+        out, summary={"documents": 1, "errors": 2, "languages": {"it": 1}}, rows=[row],
+        articles={0: {"seq": 0, "text": "Testo.", "row": row}}, errors=[{"source": "b", "error": "bad"}],
+    )  # fmt: skip
+    html = out.getvalue()
+    assert html.count('data-families="dating translation"') == 2  # the table row and the article
+    assert '<a href="#errors">2 errors</a>' in html and 'id="errors"' in html
+    assert "<code>it</code>" in html and "language <code>it</code>" in html
+    assert '<ol class="flags"' in html and "dating.no_published_date</span>: No date." in html
