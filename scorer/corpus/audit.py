@@ -104,6 +104,7 @@ class Summary:
         brief = {
             "source": row["source"],
             "location": row["location"],
+            "url": (row.get("document") or {}).get("url"),
             "score": score,
             "label": row["label"],
             "reasons": row["reasons"],
@@ -243,7 +244,7 @@ def write_table(
     """A ranked table for people, then the errors and a one-line summary."""
     out.write(f"{'rank':>5}  {'score':>5}  {'label':<8}  {'source':<44}  reasons\n")
     for rank, r in enumerate(rows, start=1):
-        src = r["location"]
+        src = described(r)
         src = src if len(src) <= 44 else "…" + src[-43:]
         reasons = ", ".join(r["reasons"][:3]) or "-"
         out.write(f"{rank:>5}  {r['score']:5.1f}  {r['label']:<8}  {src:<44}  {reasons}\n")
@@ -255,6 +256,19 @@ def write_table(
         if summary["errors"] > len(errs):
             out.write(f"  … {summary['errors'] - len(errs)} more (use --format json for all)\n")
     out.write(f"\n{format_summary_line(summary)}\n")
+
+
+def described(row: dict[str, Any]) -> str:
+    """The location of a result with what names it beside: the URL of a WARC response, else the
+    record id when it differs from the location (`corpus.jsonl:12 (id a-17)`)."""
+    loc = str(row.get("location") or row["source"])
+    url = row.get("url") or (row.get("document") or {}).get("url")
+    if ":offset " in loc and url:
+        return f"{loc} ({url})"
+    source = str(row.get("source") or "")
+    if source and source != loc and loc != source.rsplit(":", 1)[0] and not loc.endswith(source):
+        return f"{loc} (id {source})"
+    return loc
 
 
 def _take(it: Iterable[Any], n: int) -> Iterator[Any]:

@@ -21,6 +21,7 @@ from scorer.config import Settings
 from scorer.corpus.audit import (
     Collected,
     Summary,
+    described,
     open_output,
     result_row,
 )
@@ -211,7 +212,7 @@ def print_summary(
     if worst:
         out.write("  worst documents:\n")
         for w in worst:
-            out.write(f"    {w['score']:5.1f}  {w['location']}  {', '.join(w['reasons'][:3]) or '-'}\n")
+            out.write(f"    {w['score']:5.1f}  {described(w)}  {', '.join(w['reasons'][:3]) or '-'}\n")
     shown = 0
     for e in errors:
         if shown == 0:

@@ -22,6 +22,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 from features import FAMILIES
+from scorer.corpus.audit import described
 from scorer.engine import BANDS
 
 FAMILY_COLOURS = {
@@ -278,7 +279,7 @@ def write_html(
     order: list[tuple[int, Mapping[str, Any]]] = []
     for rank, row in enumerate(rows, start=1):
         seq = int(row.get("seq", -1))
-        name = _e(row.get("location") or row.get("source"))
+        name = _e(described(dict(row)))
         cell = f'<a href="#doc-{seq}">{name}</a>' if seq in articles else name
         doc_title = (row.get("document") or {}).get("title")
         if doc_title:
