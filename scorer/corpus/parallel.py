@@ -239,4 +239,3 @@ def _crashed(item: Item | InputFailure) -> InputFailure:
     if isinstance(item, InputFailure):
         return item
     return item.failure("the worker process scoring this batch died (out of memory or a crash); not scored")
-
