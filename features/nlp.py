@@ -6,12 +6,19 @@ features use it. Nothing is downloaded: spaCy models are packages installed with
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable
+import re
+import struct
+import sys
+import threading
+from array import array
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from features import frequencies
+from features import cache, frequencies
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +40,108 @@ def spacy_pipeline(lang: str) -> Any | None:
     if name is None:
         return None
     try:
-        import spacy
+        with cached_regex_compilation():
+            import spacy
 
-        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+            return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except (ImportError, OSError) as e:  # model package missing: features fall back to patterns
         logger.warning("spaCy model %s unavailable (%s); falling back to patterns", name, e)
         return None
+
+
+# Patterns at least this long go through the compiled-pattern cache: spaCy's French tokenizer builds
+# one of ~60,000 characters (`spacy.lang.fr.tokenizer_exceptions.TOKEN_MATCH`, case-insensitive
+# classes of every letter) that takes CPython's `re` about 3 s to compile, most of a cold start.
+# Shorter patterns compile in milliseconds and are left alone.
+LONG_PATTERN = 5_000
+_regex_lock = threading.Lock()
+
+
+@contextmanager
+def cached_regex_compilation() -> Iterator[None]:
+    """While spaCy is imported and loaded, compile long patterns from the user cache.
+
+    CPython compiles a pattern in two steps: parse and generate the matcher's code (the slow part, in
+    Python), then `_sre.compile` builds the pattern object from that code (fast, in C, and it checks
+    the code). The generated code depends only on the pattern, the flags and the interpreter, so it
+    is kept in the cache under a name hashing all three (`_sre.MAGIC` included), and a later process
+    skips the first step. The pattern object is the same as `re.compile` would build. Any problem
+    (an unexpected interpreter, an unreadable entry) falls back to `re.compile`."""
+    with _regex_lock:
+        original = re.compile
+        memo: dict[tuple[str, int], re.Pattern[str]] = {}
+
+        def compile_(pattern: Any, flags: Any = 0) -> Any:
+            if not isinstance(pattern, str) or len(pattern) < LONG_PATTERN:
+                return original(pattern, flags)
+            key = (pattern, int(flags))
+            if key not in memo:
+                memo[key] = _compile_cached(pattern, int(flags), original)
+            return memo[key]
+
+        re.compile = compile_  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            re.compile = original
+
+
+_REGEX_HEADER = struct.Struct("<8sI")  # magic, length of the JSON part; then the code (uint32)
+_REGEX_MAGIC = b"SCRE0001"
+
+
+def _compile_cached(pattern: str, flags: int, original: Any) -> re.Pattern[str]:
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        if _sre.CODESIZE != 4:
+            return original(pattern, flags)  # type: ignore[no-any-return]
+        name = cache.entry_name("regex", pattern, flags, sys.version, _sre.MAGIC)
+        entry = _read_regex(name)
+        if entry is None:
+            parsed = _parser.parse(pattern, flags)
+            code = _compiler._code(parsed, flags)
+            groupindex = dict(parsed.state.groupdict)
+            indexgroup: list[str | None] = [None] * parsed.state.groups
+            for k, i in groupindex.items():
+                indexgroup[i] = k
+            meta = {"flags": flags | parsed.state.flags, "groups": parsed.state.groups - 1}
+            meta |= {"groupindex": groupindex, "indexgroup": indexgroup}
+            entry = (meta, list(code))
+            blob = json.dumps(meta).encode("utf-8")
+            cache.write_entry(
+                name, (_REGEX_HEADER.pack(_REGEX_MAGIC, len(blob)), blob, array("I", code).tobytes())
+            )
+        meta, code = entry
+        return _sre.compile(  # type: ignore[no-any-return]
+            pattern,
+            meta["flags"],
+            code,
+            meta["groups"],
+            meta["groupindex"],
+            tuple(meta["indexgroup"]),
+        )
+    except Exception as e:  # noqa: BLE001 - any surprise: compile the ordinary way
+        logger.debug("compiled-pattern cache not used (%s: %s)", type(e).__name__, e)
+        return original(pattern, flags)  # type: ignore[no-any-return]
+
+
+def _read_regex(name: str) -> tuple[dict[str, Any], list[int]] | None:
+    mapped = cache.open_entry(name)
+    if mapped is None:
+        return None
+    with mapped:
+        if len(mapped) < _REGEX_HEADER.size:
+            return None
+        magic, n = _REGEX_HEADER.unpack_from(mapped)
+        body = _REGEX_HEADER.size + n
+        if magic != _REGEX_MAGIC or len(mapped) < body or (len(mapped) - body) % 4:
+            return None
+        meta = json.loads(mapped[_REGEX_HEADER.size : body].decode("utf-8"))
+        code = array("I")
+        code.frombytes(mapped[body:])
+        return meta, code.tolist()
 
 
 def run_components(lang: str, texts: Iterable[str], keep: Iterable[str]) -> list[Any] | None:

@@ -1,5 +1,5 @@
 """The `scorer` command line. `main(argv) -> int`; the library raises, this package reports. One
-module per command (`score`, `clean`, `serve`, `audit`, `check`, `train`, `evaluate`); the only
+module per command (`score`, `clean`, `serve`, `audit`, `check`, `train`, `evaluate`, `signals`); the only
 place that parses arguments or prints.
 
 Exit codes: 0 every input scored (or the gate passed), 1 some inputs failed (or the gate failed),
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scorer import __version__
-from scorer.cli import audit, check, clean, evaluate, score, serve, train
+from scorer.cli import audit, check, clean, evaluate, score, serve, signals, train
 from scorer.cli.common import (
     EPILOG,
     EXIT_INTERNAL,
@@ -40,6 +40,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     check.add_parser,
     train.add_parser,
     evaluate.add_parser,
+    signals.add_parser,
 ]
 
 

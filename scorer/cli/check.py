@@ -98,7 +98,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--max-flagged", type=float, default=None, metavar="F",
-        help="fraction of documents allowed under --min-score, 0 to 1 (default: the max_flagged setting, 0)",
+        help="fraction of documents allowed under --min-score, 0 to 1 (default: the max_flagged setting, 0.05)",
     )  # fmt: skip
     p.add_argument(
         "--fail-on", action="append", default=[], metavar="CODE",

@@ -50,6 +50,10 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "score",
         help="score articles and print the results",
+        description="Score articles and corpora and print one result per document. Accepted inputs: "
+        "article files (.txt .md plain text, .html .htm pages, .json records or arrays of records), "
+        "JSONL (.jsonl .ndjson, .gz or .zst compressed), Parquet (.parquet .pq) and WARC (.warc "
+        ".warc.gz) files, folders of any of these (recursively), and '-' for stdin.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -57,7 +61,8 @@ def add_parser(sub: Any) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="files or folders (.txt .md .html .htm .json); '-' reads stdin",
+        help="files or folders: articles (.txt .md .html .htm .json), corpora (.jsonl .ndjson, "
+        "optionally .gz or .zst; .parquet; .warc .warc.gz); '-' reads one article from stdin",
     )
     p.add_argument(
         "--format", choices=("table", "json", "jsonl"), default="table", help="output format (default: table)"

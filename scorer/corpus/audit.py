@@ -21,10 +21,11 @@ from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
-from scorer.corpus.parallel import Outcome, Progress, Scored, resolve_jobs, score_items
+from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
+from scorer.corpus.progress import track
 from scorer.corpus.provenance import ProvenancePass
 from scorer.engine import BANDS
-from scorer.ingest.inputs import InputFailure, ReadOptions, iter_items
+from scorer.ingest.inputs import InputFailure, Item, ReadOptions, iter_items
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ def scored_stream(
     want_text: bool = False,
     prov: ProvenancePass | None = None,
 ) -> Iterator[Outcome]:
-    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), drawing progress on a
-    terminal; with `prov`, the outcomes come out of the corpus provenance pass (clusters, provenance.*
-    signals)."""
+    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), showing progress on
+    stderr (`scorer.corpus.progress`); with `prov`, the outcomes come out of the corpus provenance pass
+    (clusters, provenance.* signals)."""
     if prov is not None:
         yield from prov.run(_scored(paths, options, jobs, settings, want_text=True, want_fp=True))
         return
@@ -65,20 +66,18 @@ def _scored(
 ) -> Iterator[Outcome]:
     jobs = resolve_jobs(jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
-    progress = Progress()
-    try:
-        for outcome in score_items(
-            iter_items(paths, options),
+
+    def run(items: Iterable[Item | InputFailure]) -> Iterator[Outcome]:
+        return score_items(
+            items,
             settings=settings,
             jobs=jobs,
             options=options,
             want_text=want_text,
             want_fingerprints=want_fp,
-        ):
-            progress.update(outcome)
-            yield outcome
-    finally:
-        progress.close()
+        )
+
+    yield from track(paths, run, iter_items(paths, options), sys.stderr)
 
 
 # --- rows, summary, external sort -----------------------------------------------------------------
@@ -130,6 +129,7 @@ class Summary:
         brief = {
             "source": row["source"],
             "location": row["location"],
+            "url": (row.get("document") or {}).get("url"),
             "score": score,
             "label": row["label"],
             "reasons": row["reasons"],
@@ -269,7 +269,7 @@ def write_table(
     """A ranked table for people, then the errors and a one-line summary."""
     out.write(f"{'rank':>5}  {'score':>5}  {'label':<8}  {'source':<44}  reasons\n")
     for rank, r in enumerate(rows, start=1):
-        src = r["location"]
+        src = described(r)
         src = src if len(src) <= 44 else "…" + src[-43:]
         reasons = ", ".join(r["reasons"][:3]) or "-"
         out.write(f"{rank:>5}  {r['score']:5.1f}  {r['label']:<8}  {src:<44}  {reasons}\n")
@@ -281,6 +281,19 @@ def write_table(
         if summary["errors"] > len(errs):
             out.write(f"  … {summary['errors'] - len(errs)} more (use --format json for all)\n")
     out.write(f"\n{format_summary_line(summary)}\n")
+
+
+def described(row: dict[str, Any]) -> str:
+    """The location of a result with what names it beside: the URL of a WARC response, else the
+    record id when it differs from the location (`corpus.jsonl:12 (id a-17)`)."""
+    loc = str(row.get("location") or row["source"])
+    url = row.get("url") or (row.get("document") or {}).get("url")
+    if ":offset " in loc and url:
+        return f"{loc} ({url})"
+    source = str(row.get("source") or "")
+    if source and source != loc and loc != source.rsplit(":", 1)[0] and not loc.endswith(source):
+        return f"{loc} (id {source})"
+    return loc
 
 
 def _take(it: Iterable[Any], n: int) -> Iterator[Any]:

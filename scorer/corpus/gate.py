@@ -22,6 +22,7 @@ from scorer.config import Settings, check_known
 from scorer.corpus.audit import (
     Collected,
     Summary,
+    described,
     open_output,
     result_row,
 )
@@ -233,7 +234,7 @@ def print_summary(
     if worst:
         out.write("  worst documents:\n")
         for w in worst:
-            out.write(f"    {w['score']:5.1f}  {w['location']}  {', '.join(w['reasons'][:3]) or '-'}\n")
+            out.write(f"    {w['score']:5.1f}  {described(w)}  {', '.join(w['reasons'][:3]) or '-'}\n")
     shown = 0
     for e in errors:
         if shown == 0:

@@ -15,15 +15,13 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import Any, TextIO
+from typing import Any
 
 from features import build_features
 from scorer.config import Settings
@@ -264,44 +262,3 @@ def _crashed(item: Item | InputFailure) -> InputFailure:
     if isinstance(item, InputFailure):
         return item
     return item.failure("the worker process scoring this batch died (out of memory or a crash); not scored")
-
-
-class Progress:
-    """A one-line progress display on stderr, only when stderr is a terminal."""
-
-    def __init__(
-        self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.2
-    ) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.interval = interval
-        self.start = time.monotonic()
-        self._last = 0.0
-        self.docs = 0
-        self.errors = 0
-
-    def update(self, outcome: Outcome) -> None:
-        """Count one outcome and redraw at most every `interval` seconds."""
-        if isinstance(outcome, InputFailure):
-            self.errors += 1
-        else:
-            self.docs += 1
-        now = time.monotonic()
-        if self.enabled and now - self._last >= self.interval:
-            self._last = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        elapsed = max(now - self.start, 1e-9)
-        spinner = "|/-\\"[int(elapsed * 8) % 4]
-        self.stream.write(
-            f"\r{spinner} scored {self.docs} documents, {self.errors} errors, {self.docs / elapsed:.1f} docs/s "
-        )
-        self.stream.flush()
-
-    def close(self) -> None:
-        """Draw the final counts and end the line."""
-        if self.enabled:
-            self._draw(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()

@@ -2,9 +2,15 @@
 Content-Security-Policy forbids any network access when it is viewed).
 
 It shows the score distribution as a bar chart, the ranked table, and for each of the worst articles
-its text with every evidence span highlighted in its family's colour; hovering a highlight shows the
-signal's code and message (the `title` attribute). Two selects filter by label and by family.
-Everything that comes from an input (text, paths, titles, URLs, messages) is escaped.
+the list of its flags (code, message, the quoted evidence: readable by keyboard, touch and in print)
+and its text with every evidence span highlighted in its family's colour (where families overlap, in
+stripes of their colours). Two selects filter by label and by family; a document belongs to a family
+when that family lowered its score (one of its reasons) or flagged evidence in it. Language codes are
+shown as the scorer reports them ("it"). The layout holds on a 420 px screen (the table scrolls in
+its own box). Everything that comes from an input (text, paths, titles, URLs, messages) is escaped.
+
+The page is written as it streams (the ranked table has one row per document, however many), with
+one escaping function; a template engine would add a dependency for no gain at this size.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 from features import FAMILIES
+from scorer.corpus.audit import described
 from scorer.engine import BANDS
 
 FAMILY_COLOURS = {
@@ -31,13 +38,19 @@ LABEL_COLOURS = {"high": "#2e9d4f", "medium": "#d8b520", "low": "#e5822e", "very
 OTHER_COLOUR = "#dddddd"
 MAX_ERRORS_SHOWN = 1000
 
+MAX_SNIPPET = 160  # characters of evidence quoted in an article's list of flags
+
 CSS = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#222;background:#fff}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#222;background:#fff;overflow-wrap:anywhere}
 h1{margin:.2em 0}h2{font-size:1.1em;margin:.2em 0}
 .summary{color:#444}.muted{color:#777}
 [hidden]{display:none!important}
-.filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd;z-index:2}
-.filters label{margin-right:1.5em}
+.filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd;z-index:2;display:flex;flex-wrap:wrap;gap:.3em 1.5em;align-items:center}
+article,section{scroll-margin-top:var(--bar,4.5em)}
+svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll table{overflow-wrap:normal}.scroll td.code,.scroll th{white-space:nowrap}.scroll td a{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:.25em .4em;text-align:left;vertical-align:top}
 th{background:#f4f4f4}th.fam{font-size:.75em;font-weight:normal}
@@ -47,10 +60,13 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 article{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:1em 0}
 .text{white-space:pre-wrap;font-family:Georgia,"Times New Roman",serif;font-size:1.02em;line-height:1.6;border-top:1px solid #eee;padding-top:.5em}
 mark{border-radius:2px;padding:0 1px;cursor:help;color:inherit}
-mark.multi{outline:2px dashed #555}
+ol.flags{margin:.4em 0;padding-left:1.6em}ol.flags li{margin:.2em 0}
+ol.flags q{font-family:Georgia,"Times New Roman",serif;background:#f6f6f6;padding:0 .2em}
+@media (max-width:600px){body{padding:.6em .7em}}
+@media print{.filters{position:static}mark{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 .legend span{display:inline-block;margin-right:1em}
+.stripes{background:repeating-linear-gradient(135deg,#ffd84d 0 4px,#ffb380 4px 8px)}
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-.1em;margin-right:.25em}
-ul.absent{margin:.3em 0;padding-left:1.2em;color:#555}
 .families{font-size:.85em;color:#444}
 .errors li{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
 """
@@ -71,15 +87,29 @@ SCRIPT = """
     shown.textContent=rows;
   }
   lab.addEventListener('change',apply); fam.addEventListener('change',apply); apply();
+  // Linked headings land below the sticky filter bar, whatever its height on this screen.
+  function bar(){ document.documentElement.style.setProperty('--bar',(document.querySelector('.filters').offsetHeight+8)+'px'); }
+  window.addEventListener('resize',bar); bar();
 })();
 """
 
 
 def _family_css() -> str:
     rules = [f"mark.f-{f}{{background:{c}}}" for f, c in FAMILY_COLOURS.items()]
-    # With a family filter on, the other families' highlights fade out.
-    rules += [f"body.only-{f} mark:not(.f-{f}){{background:none;outline:none}}" for f in FAMILY_COLOURS]
+    # With a family filter on, the other families' highlights fade out, and a segment where that
+    # family overlaps others shows that family's colour alone.
+    rules += [f"body.only-{f} mark:not(.f-{f}){{background:none}}" for f in FAMILY_COLOURS]
+    rules += [f"body.only-{f} mark.f-{f}{{background:{c}}}" for f, c in FAMILY_COLOURS.items()]
     return "\n".join(rules)
+
+
+def _stripes(families: list[str]) -> str:
+    """A background of diagonal stripes, one per family, for a segment several families cover."""
+    stops = []
+    for i, f in enumerate(families):
+        c = FAMILY_COLOURS.get(f, OTHER_COLOUR)
+        stops.append(f"{c} {4 * i}px {4 * (i + 1)}px")
+    return f"background:repeating-linear-gradient(135deg,{','.join(stops)})"
 
 
 def _e(value: Any) -> str:
@@ -114,9 +144,11 @@ def highlight(text: str, signals: Iterable[Mapping[str, Any]]) -> str:
         ordered = sorted(active)
         fams = list(dict.fromkeys(spans[i][2] for i in ordered))
         notes = list(dict.fromkeys(spans[i][3] for i in ordered))
-        classes = " ".join(f"f-{f}" for f in fams) + (" multi" if len(fams) > 1 else "")
+        classes = " ".join(f"f-{f}" for f in fams)
+        # One family: its colour (the class). Several: stripes of each, in the order the spans start.
+        style = f' style="{_stripes(fams)}"' if len(fams) > 1 else ""
         out.append(
-            f'<mark class="{_e(classes)}" data-families="{_e(" ".join(fams))}" title="{_e(chr(10).join(notes))}">{chunk}</mark>'
+            f'<mark class="{_e(classes)}"{style} data-families="{_e(" ".join(fams))}" title="{_e(chr(10).join(notes))}">{chunk}</mark>'
         )
     return "".join(out)
 
@@ -170,9 +202,11 @@ def _label(label: str) -> str:
 
 
 def _row_families(row: Mapping[str, Any]) -> str:
-    return " ".join(
-        sorted({str(s.get("family") or s["code"].split(".", 1)[0]) for s in row.get("signals", ())})
-    )
+    """The families a document belongs to for the filter: those that lowered its score (its reasons,
+    e.g. a `translation.mt_likelihood` measure with no evidence span) and those that flagged it."""
+    fams = {str(r).split(".", 1)[0] for r in row.get("reasons", ())}
+    fams |= {str(s.get("family") or s["code"].split(".", 1)[0]) for s in row.get("signals", ())}
+    return " ".join(sorted(fams))
 
 
 def _link(url: Any) -> str:
@@ -204,9 +238,15 @@ def write_html(
     n = summary.get("documents", 0)
     mean = summary.get("mean_score")
     w(f"<header><h1>{_e(title)}</h1>")
+    n_errors = summary.get("errors", 0)
+    errors_text = f"{_e(n_errors)} errors"
+    if n_errors:
+        errors_text = f'<a href="#errors">{errors_text}</a>'
+    languages = ", ".join(f"<code>{_e(k)}</code> {_e(v)}" for k, v in summary.get("languages", {}).items())
     w(
-        f'<p class="summary">{_e(n)} documents scored, {_e(summary.get("errors", 0))} errors; '
+        f'<p class="summary">{_e(n)} documents scored, {errors_text}; '
         f"mean score {_e('-' if mean is None else mean)}. "
+        + (f"Languages: {languages}. " if languages else "")
         + " ".join(f"{_label(k)}&nbsp;{_e(v)}" for k, v in summary.get("labels", {}).items())
         + f' <span class="muted">Generated {_e(dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))}.</span></p></header>\n'
     )
@@ -220,7 +260,11 @@ def write_html(
             for f, c in FAMILY_COLOURS.items()
         )
     )
-    w('<p class="muted">Hover a highlight to read the signal and its message.</p></section>\n')
+    w(
+        '<span><i class="swatch stripes"></i>several families (striped)</span>'
+        '<p class="muted">Each article lists its flags with their message and the quoted evidence; '
+        "hovering a highlight shows the same.</p></section>\n"
+    )
     w('<div class="filters"><label>Label <select id="f-label"><option value="">all</option>')
     w("".join(f'<option value="{_e(name)}">{_e(name)}</option>' for _, name in BANDS))
     w('</select></label><label>Family <select id="f-family"><option value="">all</option>')
@@ -228,7 +272,7 @@ def write_html(
     w('</select></label><span class="muted"><span id="shown"></span> documents shown</span></div>\n')
 
     w(
-        '<section id="ranked"><h2>Ranked documents (worst first)</h2><table><thead><tr><th>#</th><th>score</th><th>label</th>'
+        '<section id="ranked"><h2>Ranked documents (worst first)</h2><div class="scroll"><table><thead><tr><th>#</th><th>score</th><th>label</th>'
     )
     w(
         "<th>document</th><th>top reasons</th>"
@@ -238,7 +282,7 @@ def write_html(
     order: list[tuple[int, Mapping[str, Any]]] = []
     for rank, row in enumerate(rows, start=1):
         seq = int(row.get("seq", -1))
-        name = _e(row.get("location") or row.get("source"))
+        name = _e(described(dict(row)))
         cell = f'<a href="#doc-{seq}">{name}</a>' if seq in articles else name
         doc_title = (row.get("document") or {}).get("title")
         if doc_title:
@@ -247,12 +291,12 @@ def write_html(
             f'<tr data-label="{_e(row["label"])}" data-families="{_e(_row_families(row))}"><td class="num">{rank}</td>'
             f'<td class="num">{float(row["score"]):.1f}</td><td>{_label(str(row["label"]))}</td><td>{cell}</td>'
             f'<td class="code">{"<br>".join(_e(r) for r in row.get("reasons", [])[:3]) or "-"}</td>'
-            + "".join(f'<td class="num">{_e(row.get("families", {}).get(f, ""))}</td>' for f in FAMILIES)
+            + "".join(f'<td class="num fam">{_e(row.get("families", {}).get(f, ""))}</td>' for f in FAMILIES)
             + "</tr>\n"
         )
         if seq in articles:
             order.append((rank, articles[seq]))
-    w("</tbody></table></section>\n")
+    w("</tbody></table></div></section>\n")
 
     from scorer.corpus.cluster_report import write_clusters
 
@@ -264,7 +308,7 @@ def write_html(
     errs = list(islice(errors, MAX_ERRORS_SHOWN + 1))
     if errs:
         total = summary.get("errors", len(errs))
-        w(f'<section class="errors"><h2>Inputs that could not be scored ({_e(total)})</h2><ul>')
+        w(f'<section class="errors" id="errors"><h2>Inputs that could not be scored ({_e(total)})</h2><ul>')
         w("".join(f"<li>{_e(e.get('source'))}: {_e(e.get('error'))}</li>" for e in errs[:MAX_ERRORS_SHOWN]))
         if len(errs) > MAX_ERRORS_SHOWN:
             w(f"<li>… and {_e(total - MAX_ERRORS_SHOWN)} more (see the JSON output)</li>")
@@ -290,7 +334,7 @@ def _write_article(w: Any, rank: int, art: Mapping[str, Any]) -> None:
         meta.append(_link(doc["url"]))
     if doc.get("published"):
         meta.append(f"published {_e(doc['published'])}")
-    meta.append(f"language {_e(row.get('language'))}")
+    meta.append(f"language <code>{_e(row.get('language'))}</code>")
     w(f'<p class="muted">{" · ".join(meta)}</p>')
     fams = row.get("families", {})
     w(
@@ -301,12 +345,35 @@ def _write_article(w: Any, rank: int, art: Mapping[str, Any]) -> None:
         )
         + "</p>"
     )
-    if absent:
+    reasons = row.get("reasons", [])
+    if reasons:
         w(
-            '<ul class="absent">'
-            + "".join(
-                f'<li><span class="code">{_e(s["code"])}</span>: {_e(s["message"])}</li>' for s in absent
-            )
-            + "</ul>"
+            '<p class="families">Lowered by: '
+            + ", ".join(f'<span class="code">{_e(r)}</span>' for r in reasons)
+            + "</p>"
         )
+    if signals or absent:
+        w(f'<ol class="flags" aria-label="flags of document {_e(art["seq"])}">')
+        w("".join(_flag_item(s) for s in [*signals, *absent]))
+        w("</ol>")
     w(f'<div class="text">{highlight(str(art["text"]), signals)}</div></article>\n')
+
+
+def _flag_item(s: Mapping[str, Any]) -> str:
+    """One flag: its family's swatch, code, message and the quoted evidence."""
+    fam = str(s.get("family") or s["code"].split(".", 1)[0])
+    quotes = []
+    for ev in s.get("evidence", ())[:3]:
+        snippet = str(ev.get("text", ""))
+        if len(snippet) > MAX_SNIPPET:
+            snippet = snippet[: MAX_SNIPPET - 1] + "…"
+        quotes.append(f"<q>{_e(snippet)}</q>")
+    more = len(s.get("evidence", ())) - len(quotes)
+    if more > 0:
+        quotes.append(f'<span class="muted">and {more} more</span>')
+    return (
+        f'<li><i class="swatch" style="background:{FAMILY_COLOURS.get(fam, OTHER_COLOUR)}"></i>'
+        f'<span class="code">{_e(s["code"])}</span>: {_e(s["message"])}'
+        + (f" {' '.join(quotes)}" if quotes else "")
+        + "</li>"
+    )

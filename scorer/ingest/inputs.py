@@ -110,7 +110,8 @@ class InputFailure:
 
     @property
     def location(self) -> str:
-        """`path`, `path:12` (line), `path:row 3` (Parquet) or `path:offset 1024` (WARC)."""
+        """`path`, `path:12` (line), `path:row 3` (Parquet row or JSON array element) or `path:offset
+        1024` (WARC). Lines and rows count from 1, as editors count lines; offsets from 0."""
         return _location(self.source, self.line, self.row, self.offset)
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,11 +165,20 @@ class Item:
         """Where the item comes from, as in `InputFailure.location`."""
         return _location(self.path, self.line, self.row, self.offset)
 
+    @property
+    def reference(self) -> str | None:
+        """What names the record beside its location: the WARC-Target-URI of a WARC response, else
+        the record's id field."""
+        if self.kind == "html" and self.url:
+            return self.url
+        return f"id {self.record_id}" if self.record_id else None
+
     def failure(self, error: str) -> InputFailure:
-        """An `InputFailure` at this item's location."""
-        return InputFailure(
-            self.path, _where(self.line, self.row, self.offset) + error, self.line, self.row, self.offset
-        )
+        """An `InputFailure` at this item's location, naming the record's id or URL when known."""
+        where = _where(self.line, self.row, self.offset)
+        if self.reference:
+            where = f"{where[:-2]} ({self.reference}): " if where else f"({self.reference}) "
+        return InputFailure(self.path, where + error, self.line, self.row, self.offset)
 
 
 def input_kind(path: str) -> str:
@@ -379,7 +389,8 @@ def _file_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]:
             yield InputFailure(str(p), "invalid JSON: nested too deeply to read")
             return
         for i, record in enumerate(records, start=1):
-            yield Item(str(p), "record", record, suffix=suffix, row=i)
+            rid = _record_id(record, options.id_field) if isinstance(record, dict) else None
+            yield Item(str(p), "record", record, suffix=suffix, row=i, record_id=rid)
         return
     yield Item(str(p), "file", data, suffix=suffix)
 
@@ -509,7 +520,7 @@ def _jsonl_items(p: Path, options: ReadOptions) -> Iterator[Item | InputFailure]
                 continue
             if not line.strip():
                 continue
-            out = _jsonl_record(path, line, line_no)
+            out = _jsonl_record(path, line, line_no, options.id_field)
             if isinstance(out, InputFailure) and compressed:
                 compressed = False  # check once
                 cause = _stream_error(p)
@@ -532,7 +543,7 @@ def _skip_line(f: IO[bytes]) -> None:
             return
 
 
-def _jsonl_record(path: str, line: bytes, line_no: int) -> Item | InputFailure:
+def _jsonl_record(path: str, line: bytes, line_no: int, id_field: str = "id") -> Item | InputFailure:
     try:
         text = line.decode("utf-8-sig" if line_no == 1 else "utf-8")
     except UnicodeDecodeError as e:
@@ -551,7 +562,14 @@ def _jsonl_record(path: str, line: bytes, line_no: int) -> Item | InputFailure:
         return InputFailure(
             path, f"line {line_no}: a record must be a JSON object, not {type(record).__name__}", line=line_no
         )
-    return Item(path, "record", record, line=line_no)
+    return Item(path, "record", record, line=line_no, record_id=_record_id(record, id_field))
+
+
+def _record_id(record: Mapping[str, Any], id_field: str) -> str | None:
+    value = record.get(id_field)
+    return (
+        str(value) if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+    )
 
 
 def _optional(module: str, what: str) -> Any:
@@ -591,11 +609,11 @@ def _parquet_rows(
             "name them with --text-field / --html-field",
         )
         return
-    row = 0
+    row = 1  # rows count from 1, like JSONL lines and JSON array elements (and editors' lines)
     try:
         for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
             for record in batch.to_pylist():
-                yield Item(path, "record", record, row=row)
+                yield Item(path, "record", record, row=row, record_id=_record_id(record, options.id_field))
                 row += 1
     except (pa.ArrowException, OSError, ValueError) as e:
         yield InputFailure(path, f"row {row}: cannot read the rest of the file: {e}", row=row)

@@ -206,3 +206,71 @@ def test_unreadable_folder_is_an_error_not_zero_documents(
     ]
     assert main(["check", "--jobs", "1", str(locked)]) == 2
     assert "INPUT ERROR" in capsys.readouterr().out
+
+
+def test_signals_lists_every_code_with_family_effect_and_meaning(capsys: pytest.CaptureFixture[str]) -> None:
+    from features import catalogue
+
+    assert main(["signals", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["code"] for r in rows] == list(catalogue())
+    assert all(
+        r["family"] and r["meaning"] and r["effect"] in ("lowers", "raises", "none", "kind default")
+        for r in rows
+    )
+    assert any(r["effect"] == "lowers" for r in rows)
+    assert main(["signals", "--family", "dating"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("code") and "dating.no_published_date" in out and "translation." not in out
+
+
+def test_score_help_names_every_input_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "--help"]) == 0
+    out = capsys.readouterr().out
+    for fmt in (
+        ".txt",
+        ".md",
+        ".html",
+        ".htm",
+        ".json",
+        ".jsonl",
+        ".ndjson",
+        ".gz",
+        ".zst",
+        ".parquet",
+        ".warc",
+    ):
+        assert fmt in out, fmt
+
+
+def test_scorer_toml_with_a_tool_table_gets_a_hint(tmp_path: Path) -> None:
+    from scorer.config import load_settings
+    from scorer.errors import ScorerError
+
+    (tmp_path / "scorer.toml").write_text("[tool.scorer]\nmin_score = 40\n", encoding="utf-8")
+    with pytest.raises(
+        ScorerError, match=r"takes the keys at top level.*\[tool\.scorer\] belongs in pyproject\.toml"
+    ):
+        load_settings(tmp_path, environ={})
+    (tmp_path / "scorer.toml").write_text("min_score = 40\n", encoding="utf-8")
+    settings = load_settings(tmp_path, environ={})
+    assert settings.min_score == 40 and settings.max_flagged == 0.05  # the documented default
+
+
+def test_locations_count_from_one_and_name_the_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = "Le ministre a annoncé mardi une réforme des retraites. " * 8
+    lines = [
+        json.dumps({"id": "r1", "text": good}),
+        json.dumps({"id": "r2", "text": 3}),
+        json.dumps({"text": good}),
+    ]
+    monkeypatch.chdir(tmp_path)
+    path = Path("c.jsonl")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["audit", "-j", "1", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:1 (id r1)" in out  # line 1 is the first line, as in an editor
+    assert f"{path}:3 " in out and f"{path}:3 (id" not in out  # no id: the location alone
+    assert "line 2 (id r2): " in out

@@ -13,7 +13,6 @@ import pytest
 
 from scorer.cli import main
 from scorer.corpus.audit import RankedSpill, Summary
-from scorer.corpus.parallel import Progress
 from scorer.corpus.report import highlight, histogram_svg
 from tests.conftest import FIXTURES
 
@@ -138,21 +137,6 @@ def test_help_documents_formats_and_exit_codes(capsys: pytest.CaptureFixture[str
     assert "exit codes:" in out and "table,json,jsonl,csv,html" in out.replace(" ", "")
 
 
-def test_progress_only_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["audit", "-j", "1", str(FOLDER / "fr_article.txt")])
-    assert "docs/s" not in capsys.readouterr().err
-    stream = io.StringIO()
-    p = Progress(stream, enabled=True, interval=0.0)
-    p.update(object())  # type: ignore[arg-type]
-    p.close()
-    assert "scored 1 documents" in stream.getvalue()
-    quiet = io.StringIO()
-    q = Progress(quiet)  # a StringIO is not a terminal
-    q.update(object())  # type: ignore[arg-type]
-    q.close()
-    assert quiet.getvalue() == ""
-
-
 def test_external_sort_merges_runs(tmp_path: Path) -> None:
     spill = RankedSpill(str(tmp_path), run_size=7)
     scores = [(i * 37) % 101 / 1.0 for i in range(60)]
@@ -210,7 +194,7 @@ def test_html_report_is_self_contained_and_escaped(
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert "<svg" in html and "<table>" in html and "<script>" in html
     # Nothing is fetched at view time, and the page forbids it.
-    assert not re.search(r"""\bsrc=|<link\b|@import|url\(""", html)
+    assert not re.search(r"""<[^>]*\bsrc=|<link\b|@import|url\(""", html)
     assert "default-src 'none'" in html
     # Inputs are escaped: no element or attribute comes from the data.
     assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
@@ -257,7 +241,8 @@ def test_highlight_overlapping_spans() -> None:
     html = highlight(text, signals)
     assert html == (
         '<mark class="f-translation" data-families="translation" title="translation.x: one">abc </mark>'
-        '<mark class="f-translation f-sourcing multi" data-families="translation sourcing" '
+        '<mark class="f-translation f-sourcing" style="background:repeating-linear-gradient(135deg,'
+        '#ffd84d 0px 4px,#ffb380 4px 8px)" data-families="translation sourcing" '
         'title="translation.x: one\nsourcing.y: two &quot;q&quot;">&lt;def&gt;</mark>'
         '<mark class="f-sourcing" data-families="sourcing" title="sourcing.y: two &quot;q&quot;"> ghi</mark>'
     )
@@ -291,3 +276,24 @@ def test_html_warm_up_scores_only_the_first_few_html_items(tmp_path: Path) -> No
     rec = Recorder()
     parallel._warm_html(rec, items, parallel.DEFAULT_OPTIONS)  # type: ignore[arg-type]
     assert rec.seen == ["html"] * parallel._HTML_WARM_UP_PAGES
+
+
+def test_family_filter_follows_reasons_as_well_as_evidence(tmp_path: Path) -> None:
+    # A document lowered by a measure (no evidence span) belongs to that family in the filter.
+    from scorer.corpus.report import write_html
+
+    row = {
+        "seq": 0, "location": "a.txt", "source": "a", "score": 20.0, "label": "very_low",
+        "language": "it", "families": {"translation": 20.0}, "reasons": ["translation.mt_likelihood"],
+        "signals": [{"code": "dating.no_published_date", "message": "No date.", "evidence": []}],
+    }  # fmt: skip
+    out = io.StringIO()
+    write_html(
+        out, summary={"documents": 1, "errors": 2, "languages": {"it": 1}}, rows=[row],
+        articles={0: {"seq": 0, "text": "Testo.", "row": row}}, errors=[{"source": "b", "error": "bad"}],
+    )  # fmt: skip
+    html = out.getvalue()
+    assert html.count('data-families="dating translation"') == 2  # the table row and the article
+    assert '<a href="#errors">2 errors</a>' in html and 'id="errors"' in html
+    assert "<code>it</code>" in html and "language <code>it</code>" in html
+    assert '<ol class="flags"' in html and "dating.no_published_date</span>: No date." in html

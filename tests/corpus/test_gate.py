@@ -54,7 +54,7 @@ def test_exit_code_follows_the_scores(capsys: pytest.CaptureFixture[str]) -> Non
     below = sum(s < 99.9 for s in scores)
     assert report["summary"]["below_threshold"] == below
     assert code == (1 if below else 0)
-    assert f"flagged (score < 99.9): {below} ({below / 4:.1%}; allowed 0.0%)" in out
+    assert f"flagged (score < 99.9): {below} ({below / 4:.1%}; allowed 5.0%)" in out  # the default 0.05
 
 
 def test_max_flagged_allows_a_fraction(capsys: pytest.CaptureFixture[str]) -> None:

@@ -173,7 +173,11 @@ def test_invalid_json_file_names_line_and_column(tmp_path: Path) -> None:
 def test_jsonl_reports_each_bad_line_and_reads_the_rest() -> None:
     docs, fails = split(list(iter_documents([str(INPUTS / "records.jsonl")])))
     assert [d.id for d in docs] == ["fr-1", "en-2", "fr-copy"]
-    assert [(f.line, f.error.split(":")[0]) for f in fails] == [(3, "line 3"), (4, "line 4"), (5, "line 5")]
+    assert [(f.line, f.error.split(":")[0]) for f in fails] == [
+        (3, "line 3"),
+        (4, "line 4"),
+        (5, "line 5 (id no-text)"),
+    ]
     assert "not JSON" in fails[0].error
     assert "must be a JSON object" in fails[1].error
     assert "no 'text' or 'html' field" in fails[2].error
@@ -276,7 +280,7 @@ def test_parquet_rows(tmp_path: Path) -> None:
     path = write_parquet(tmp_path / "batch.parquet", rows)
     docs, fails = split(list(iter_documents([str(path)])))
     assert [d.id for d in docs] == ["a1", "a2", "a3", "a4"]
-    assert fails[0].row == 2 and fails[0].error.startswith("row 2:")
+    assert fails[0].row == 3 and fails[0].error.startswith("row 3 (id null):")  # rows count from 1
 
 
 def test_parquet_field_options(tmp_path: Path) -> None:
