@@ -215,10 +215,16 @@ def test_signals_lists_every_code_with_family_effect_and_meaning(capsys: pytest.
     rows = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in rows] == list(catalogue())
     assert all(
-        r["family"] and r["meaning"] and r["effect"] in ("lowers", "raises", "none", "kind default")
+        r["family"]
+        and r["meaning"]
+        and r["effect"] in ("lowers", "raises", "none", "kind default", "lowers (fixed)")
+        and r["direction"].split(" ")[0] == catalogue()[r["code"]]["direction"]
         for r in rows
     )
     assert any(r["effect"] == "lowers" for r in rows)
+    # A model never weighs a code against its declared direction.
+    assert not any(r["effect"] == "raises" and r["direction"].startswith("lowers") for r in rows)
+    assert not any(r["effect"].startswith("lowers") and r["direction"].startswith("raises") for r in rows)
     assert main(["signals", "--family", "dating"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("code") and "dating.no_published_date" in out and "translation." not in out
