@@ -12,8 +12,10 @@ from typing import Any
 _LINE_RE = re.compile(r"[^\n]+")
 _BLOCK_RE = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 # Sentence end: ., !, ? or … (optionally followed by closing quotes/brackets), then space and an
-# upper-case letter, a digit or an opening quote. Linear: no nested quantifiers.
-_SENT_END_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
+# upper-case letter, a digit or an opening quote. Linear: a run of end marks is tried once, from its
+# first mark (the lookbehind), and taken whole (possessive): without both, a run of n marks that no
+# capital follows ("?!?!…") is retried from each of its marks, n²/2 steps.
+_SENT_END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'»”’)\]]*+(?=\s++[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
 _WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 
 Span = tuple[int, int]

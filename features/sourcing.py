@@ -801,7 +801,7 @@ class BylineCredit(Feature):
         self.max_byline_chars = max_byline_chars
         self.byline = {
             lang: re.compile(
-                rf"^(?:{_alternation(lex['byline'][lang])})\s*:?\s+(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$",
+                rf"^(?:{_alternation(lex['byline'][lang])})(?:\s*+:\s++|\s++)(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$",
                 re.IGNORECASE,
             )
             for lang in LANGS
