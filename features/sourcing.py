@@ -814,7 +814,7 @@ class BylineCredit(Feature):
         )
         # A dateline's author part: "Orange avec AFP , publié le ..." / "By Jane Doe | Published ...".
         self.dateline_author = re.compile(
-            r"^(?P<who>[^\n,|]{2,60}?)\s*[,|]\s*(?:publié|publiée|mis à jour|published|posted|updated)\b",
+            r"^(?P<who>[^\n,|]{2,60}?)\s*+[,|]\s*+(?:publié|publiée|mis à jour|published|posted|updated)\b",
             re.IGNORECASE,
         )
         self.name_line = re.compile(
