@@ -24,15 +24,26 @@ FEATURES: tuple[type[Feature], ...] = (
 )
 
 
-def build_features(families: Iterable[str] | None = None, options: Mapping[str, Mapping[str, object]] | None = None) -> list[Feature]:
+def build_features(
+    families: Iterable[str] | None = None,
+    options: Mapping[str, Mapping[str, object]] | None = None,
+    max_chars: int | None = None,
+) -> list[Feature]:
     """Instantiate the registered features of `families` (all by default); `options` maps a class name
-    to keyword arguments for its constructor."""
+    to keyword arguments for its constructor; `max_chars` bounds the characters each one analyses
+    (`features.base.MAX_CHARS` by default)."""
     wanted = set(FAMILIES if families is None else families)
     unknown = wanted - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown signal families: {', '.join(sorted(unknown))}")
     options = options or {}
-    return [cls(**options.get(cls.__name__, {})) for cls in FEATURES if cls.family in wanted]  # type: ignore[arg-type]
+    built = [cls(**options.get(cls.__name__, {})) for cls in FEATURES if cls.family in wanted]  # type: ignore[arg-type]
+    if max_chars is not None:
+        if max_chars < 1:
+            raise ValueError(f"max_chars must be a positive number of characters, not {max_chars}")
+        for feature in built:
+            feature.max_chars = max_chars
+    return built
 
 
 def catalogue() -> dict[str, dict[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # A paragraph is a run of text between blank lines (or between single line breaks: scraped text often
@@ -36,6 +36,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         pos = m.end()
     _append_stripped(text, pos, end, spans)
     return spans
+
+
+# How far before the limit a cut may move back to find a line break or a blank.
+_CUT_BACKOFF = 1_000
+
+
+def cut_point(text: str, limit: int) -> int:
+    """Where to cut `text` to keep at most `limit` characters: after the last line break, else the last
+    blank, of the `_CUT_BACKOFF` characters before `limit`; `limit` itself when there is neither."""
+    if len(text) <= limit:
+        return len(text)
+    lo = max(0, limit - _CUT_BACKOFF)
+    for sep in ("\n", " "):
+        i = text.rfind(sep, lo, limit)
+        if i > 0:
+            return i + 1 if sep == "\n" else i
+    return limit
 
 
 def _append_stripped(text: str, a: int, b: int, out: list[Span]) -> None:
@@ -88,6 +105,16 @@ class Document:
         for a, b in self.paragraphs:
             sentences.extend(split_sentences(self.text, a, b))
         object.__setattr__(self, "sentences", tuple(sentences))
+
+    def head(self, limit: int) -> Document:
+        """This document cut to at most `limit` characters, at the last line break (else blank) of the
+        last `_CUT_BACKOFF` characters before the limit, so that no word is split; the document itself when
+        it is no longer. The text is a prefix of `text`, so every offset into it is an offset into `text`.
+        Computed once per limit: the features that analyse a bounded text share it and its derived views."""
+        if len(self.text) <= limit:
+            return self
+        cut = cut_point(self.text, limit)
+        return self.memo(f"head.{limit}", lambda: replace(self, text=self.text[:cut]))  # type: ignore[no-any-return]
 
     def span(self, span: Span) -> str:
         """The text of a span."""

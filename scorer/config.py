@@ -28,6 +28,9 @@ class Settings:
     fail_on: tuple[str, ...] = ()
     # Parallel work (`audit`, `check`): 0 means every core.
     jobs: int = 0
+    # Characters of each document the features analyse; past it they see the start only, and the result
+    # carries `document.truncated` with the counts (features.base.MAX_CHARS).
+    max_chars: int = 100_000
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
         """A copy with `values` (already typed or strings from a file or the environment) applied."""
