@@ -42,10 +42,13 @@ FEATURES: tuple[type[Feature], ...] = (
 
 
 def build_features(
-    families: Iterable[str] | None = None, options: Mapping[str, Mapping[str, object]] | None = None
+    families: Iterable[str] | None = None,
+    options: Mapping[str, Mapping[str, object]] | None = None,
+    max_chars: int | None = None,
 ) -> list[Feature]:
     """Instantiate the registered features of `families` (all by default); `options` maps a class name
-    to keyword arguments for its constructor."""
+    to keyword arguments for its constructor; `max_chars` bounds the characters each one analyses
+    (`features.base.MAX_CHARS` by default)."""
     wanted = set(FAMILIES if families is None else families)
     unknown = wanted - set(FAMILIES)
     if unknown:
@@ -60,6 +63,11 @@ def build_features(
             if arg not in kwargs and needed in built:
                 kwargs[arg] = built[needed]
         built[cls] = cls(**kwargs)
+    if max_chars is not None:
+        if max_chars < 1:
+            raise ValueError(f"max_chars must be a positive number of characters, not {max_chars}")
+        for feature in built.values():
+            feature.max_chars = max_chars
     return list(built.values())
 
 

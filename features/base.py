@@ -21,6 +21,12 @@ FAMILIES = ("translation", "boilerplate", "dating", "sourcing", "readability", "
 # Bound on the evidence spans one signal carries: a document with 5,000 placeholders needs a count,
 # not 5,000 snippets in every response.
 MAX_EVIDENCE = 50
+# Bound on the characters each feature analyses (`Feature.run`), so that the work per document is bounded
+# whatever its length: 100,000 characters is about 15,000 words, longer than nearly any article, and what
+# a feature measures (ratios, counts per sentence, a dateline, a byline) is settled well before. Past it
+# the features see the document cut there (`Document.head`) and `truncation_signal` says what was left out.
+MAX_CHARS = 100_000
+TRUNCATED = "document.truncated"
 
 
 class Kind(StrEnum):
@@ -135,6 +141,8 @@ class Feature(ABC):
     # Constructor arguments that are other registered features (argument name -> class): the registry
     # passes the instances it built, so a feature reuses what another one found instead of a copy.
     requires: ClassVar[Mapping[str, type[Feature]]] = {}
+    # Characters of the document this feature analyses; `build_features` sets it from the settings.
+    max_chars: int = MAX_CHARS
 
     @abstractmethod
     def extract(self, doc: Document) -> list[Signal]:
@@ -146,7 +154,10 @@ class Feature(ABC):
         return type(self).__name__
 
     def run(self, doc: Document) -> list[Signal]:
-        """`extract` with checks: known codes, evidence that matches the text, bounded evidence."""
+        """`extract` with checks: known codes, evidence that matches the text, bounded evidence; on at
+        most the first `max_chars` characters of `doc` (`Document.head`, whose offsets are offsets
+        into `doc.text`)."""
+        doc = doc.head(self.max_chars)
         if not logger.isEnabledFor(logging.DEBUG):  # the common case: no timing, no log record
             return [self._check(doc, s) for s in self.extract(doc)]
         t0 = time.perf_counter()
@@ -191,6 +202,25 @@ class Feature(ABC):
         """A document-level number for the classifier, with optional evidence."""
         evidence = tuple(Evidence.of(doc, sp) for sp in spans) if doc is not None else ()
         return Signal(code, message, evidence, float(value), Kind.MEASURE)
+
+
+def truncation_signal(doc: Document, features: Iterable[Feature]) -> Signal | None:
+    """`document.truncated` when some of `features` analyse only the start of `doc`: a measure whose
+    value is the number of characters left out, with the first characters past the cut as evidence and
+    the counts in its message and detail. None when every feature sees the whole text."""
+    limit = min((f.max_chars for f in features), default=len(doc.text))
+    total = len(doc.text)
+    cut = len(doc.head(limit).text)
+    if cut >= total:
+        return None
+    end = min(total, cut + 60)
+    message = (
+        f"Only the first {cut:,} of {total:,} characters were analysed (the bound is {limit:,} per feature); "
+        f"the {total - cut:,} characters from offset {cut:,} on were not."
+    )
+    detail = {"analysed_chars": cut, "total_chars": total, "max_chars": limit}
+    evidence = (Evidence(cut, end, doc.text[cut:end]),)
+    return Signal(TRUNCATED, message, evidence, float(total - cut), Kind.MEASURE, detail)
 
 
 @cache

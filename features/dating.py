@@ -351,7 +351,9 @@ class EmptyDateField(Feature):
         self.reader = DateReader()
         self.labels = {
             lang: re.compile(
-                rf"^[ \t]*(?:{_alternation(cues['labels'][lang])})[ \t]*:?[ \t]*$",
+                # Possessive blanks: "[ \t]*:?[ \t]*$" splits a run of n blanks before a letter in n
+                # ways before failing, n² steps for "Publié le" + n spaces.
+                rf"^[ \t]*+(?:{_alternation(cues['labels'][lang])})[ \t]*+(?::[ \t]*+)?$",
                 re.IGNORECASE | re.MULTILINE,
             )
             for lang in LANGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from features.text import WORD_RE
@@ -15,8 +15,10 @@ from features.text import WORD_RE
 _LINE_RE = re.compile(r"[^\n]+")
 _BLOCK_RE = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 # Sentence end: ., !, ? or … (optionally followed by closing quotes/brackets), then space and an
-# upper-case letter, a digit or an opening quote. Linear: no nested quantifiers.
-_SENT_END_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s+[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
+# upper-case letter, a digit or an opening quote. Linear: a run of end marks is tried once, from its
+# first mark (the lookbehind), and taken whole (possessive): without both, a run of n marks that no
+# capital follows ("?!?!…") is retried from each of its marks, n²/2 steps.
+_SENT_END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'»”’)\]]*+(?=\s++[\"'«“(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n")
 
 Span = tuple[int, int]
 T = TypeVar("T")
@@ -38,6 +40,7 @@ WORDS: MemoKey[tuple[Span, ...]] = MemoKey("words")
 WORD_TEXTS: MemoKey[list[str]] = MemoKey("word_texts")
 LOWER_TEXT: MemoKey[str] = MemoKey("lower_text")
 LOWER_WORDS: MemoKey[list[str]] = MemoKey("lower_words")
+HEAD: MemoKey[Document] = MemoKey("head")
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
@@ -55,6 +58,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         pos = m.end()
     _append_stripped(text, pos, end, spans)
     return spans
+
+
+# How far before the limit a cut may move back to find a line break or a blank.
+_CUT_BACKOFF = 1_000
+
+
+def cut_point(text: str, limit: int) -> int:
+    """Where to cut `text` to keep at most `limit` characters: after the last line break, else the last
+    blank, of the `_CUT_BACKOFF` characters before `limit`; `limit` itself when there is neither."""
+    if len(text) <= limit:
+        return len(text)
+    lo = max(0, limit - _CUT_BACKOFF)
+    for sep in ("\n", " "):
+        i = text.rfind(sep, lo, limit)
+        if i > 0:
+            return i + 1 if sep == "\n" else i
+    return limit
 
 
 def _append_stripped(text: str, a: int, b: int, out: list[Span]) -> None:
@@ -111,6 +131,16 @@ class Document:
         for a, b in self.paragraphs:
             sentences.extend(split_sentences(self.text, a, b))
         object.__setattr__(self, "sentences", tuple(sentences))
+
+    def head(self, limit: int) -> Document:
+        """This document cut to at most `limit` characters, at the last line break (else blank) of the
+        last `_CUT_BACKOFF` characters before the limit, so that no word is split; the document itself when
+        it is no longer. The text is a prefix of `text`, so every offset into it is an offset into `text`.
+        Computed once per limit: the features that analyse a bounded text share it and its derived views."""
+        if len(self.text) <= limit:
+            return self
+        cut = cut_point(self.text, limit)
+        return self.memo(HEAD.of(limit), lambda: replace(self, text=self.text[:cut]))
 
     def span(self, span: Span) -> str:
         """The text of a span."""

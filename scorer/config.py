@@ -39,6 +39,9 @@ class Settings:
     api_threads: int = 1
     api_processes: int = 0
     api_pipeline: int = 2
+    # Characters of each document the features analyse; past it they see the start only, and the result
+    # carries `document.truncated` with the counts (features.base.MAX_CHARS).
+    max_chars: int = 100_000
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
         """A copy with `values` (already typed or strings from a file or the environment) applied."""

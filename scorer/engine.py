@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from features import FAMILIES, Document, Feature, Kind, Signal, build_features, nlp
+from features.base import truncation_signal
 from features.quality import InputQuality
 from scorer.model import LinearModel, applies, signal_values
 
@@ -178,15 +179,16 @@ class Scorer:
             nlp.preload()
 
     def signals(self, doc: Document) -> list[Signal]:
-        """Every feature's signals for `doc`, in registry order."""
-        out: list[Signal] = []
+        """Every feature's signals for `doc`, in registry order (after `document.truncated` when the
+        features analyse only the start of a long text)."""
+        out = [s for s in (truncation_signal(doc, self.features),) if s is not None]
         for feature in self.features:
             out.extend(feature.run(doc))
         return out
 
     def timed_signals(self, doc: Document) -> tuple[list[Signal], dict[str, float]]:
         """`signals` plus seconds spent per family (for the benchmark)."""
-        out: list[Signal] = []
+        out = [s for s in (truncation_signal(doc, self.features),) if s is not None]
         times: dict[str, float] = {}
         for feature in self.features:
             t0 = time.perf_counter()

@@ -94,7 +94,7 @@ class BylineCredit(Feature):
         self.max_byline_chars = max_byline_chars
         self.byline = {
             lang: re.compile(
-                rf"^(?:{alternation(lex['byline'][lang])})\s*:?\s+(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$",
+                rf"^(?:{alternation(lex['byline'][lang])})(?:\s*+:\s++|\s++)(?P<name>[A-ZÀ-Ý][^\n]{{1,60}})$",
                 re.IGNORECASE,
             )
             for lang in LANGS
@@ -107,7 +107,7 @@ class BylineCredit(Feature):
         )
         # A dateline's author part: "Orange avec AFP , publié le ..." / "By Jane Doe | Published ...".
         self.dateline_author = re.compile(
-            r"^(?P<who>[^\n,|]{2,60}?)\s*[,|]\s*(?:publié|publiée|mis à jour|published|posted|updated)\b",
+            r"^(?P<who>[^\n,|]{2,60}?)\s*+[,|]\s*+(?:publié|publiée|mis à jour|published|posted|updated)\b",
             re.IGNORECASE,
         )
         self.name_line = re.compile(

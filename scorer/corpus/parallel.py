@@ -68,7 +68,8 @@ def resolve_jobs(jobs: int | None, settings: Settings) -> int:
 
 def build_scorer(settings: Settings) -> Scorer:
     """A Scorer with the model and families the settings name."""
-    return Scorer(model=LinearModel.load(settings.model_path), features=build_features(settings.families))
+    features = build_features(settings.families, max_chars=settings.max_chars)
+    return Scorer(model=LinearModel.load(settings.model_path), features=features)
 
 
 # Per-process state of the workers (set by `_init_worker`).
