@@ -91,7 +91,7 @@ class LeakedForeignWords(Feature):
     needs_spacy: ClassVar[bool] = True  # the tagger on the sentences of the few candidates
 
     def __init__(
-        self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0, doc_form_zipf: float = 3.5
+        self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0, doc_form_zipf: float = 3.0
     ) -> None:
         lex = load_lexicon("translation/leaked_words")
         self._doc_form_zipf = doc_form_zipf
