@@ -9,6 +9,7 @@ once so that two families never disagree on what a word or a quotation is. Nothi
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 # --------------------------------------------------------------------------------------------------
@@ -133,3 +134,39 @@ def quotation_pattern(
     if parentheses is not None:
         parts.append(rf"\([^()\n]{{{min_chars},{parentheses}}}\)")
     return re.compile("|".join(parts))
+
+
+def quoted_speech_spans(text: str, max_chars: int = 600) -> list[tuple[int, int]]:
+    """Spans of the quotations of `text` (any pair of `QUOTE_PAIRS`), in order, each inside one line (a
+    paragraph as the text gives it) and at most `max_chars` long. A line with an odd number of straight
+    quotes cannot be paired reliably: its straight-quote spans are left out, so that an unbalanced mark
+    never turns the prose between two quotations into a quotation."""
+    pattern = _speech_pattern(max_chars)
+    out: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        if any(ch in line for ch in _QUOTE_MARKS):
+            odd_straight = line.count('"') % 2 == 1
+            for m in pattern.finditer(line):
+                if odd_straight and m.group().startswith('"'):
+                    continue
+                out.append((start + m.start(), start + m.end()))
+        start += len(line) + 1
+    return out
+
+
+_QUOTE_MARKS = frozenset(ch for pair in QUOTE_PAIRS for ch in pair)
+_SPEECH_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _speech_pattern(max_chars: int) -> re.Pattern[str]:
+    pat = _SPEECH_PATTERNS.get(max_chars)
+    if pat is None:
+        pat = _SPEECH_PATTERNS.setdefault(max_chars, quotation_pattern(max_chars))
+    return pat
+
+
+def inside_any(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether `pos` falls inside one of `spans` (sorted by start, not overlapping)."""
+    i = bisect_right(spans, pos, key=lambda sp: sp[0]) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]

@@ -7,10 +7,14 @@ import bisect
 from collections.abc import Sequence
 from typing import ClassVar
 
-from features.base import Feature, Signal
+from features.base import Feature, Signal, load_lexicon
 from features.boilerplate.lines import ELLIPSIS, LexiconSet, Line, lines_of, norm
 from features.boilerplate.rules import LineVerdict, verdicts_of
 from features.document import Document, Span
+from features.text import QUOTE_PAIRS
+
+# How many of the last words of the line before a headline copy are searched for a citation cue.
+_CUE_WINDOW = 4
 
 
 class Repetition(Feature):
@@ -19,6 +23,9 @@ class Repetition(Feature):
     the clean text keeps one full copy.
 
     The headline is `doc.title`, else the first line that is not furniture and reads like a title.
+    A copy that is cited is not repeated: a line that is one quotation as a whole (the headline quoted,
+    or a quoted headline quoted again), or a line right after a citation cue ("sous le titre :",
+    "headlined:", from `data/boilerplate/citation_cues.json`) does not count.
     Known false positives: a short refrain or slogan that an article deliberately repeats.
     """
 
@@ -37,6 +44,27 @@ class Repetition(Feature):
         self.min_teaser_words = min_teaser_words
         self.threshold = threshold
         self._lex = LexiconSet()
+        cues = load_lexicon("boilerplate/citation_cues")
+        self._cues = {k: frozenset(v) for k, v in cues.items() if not k.startswith("_")}
+
+    def _cited(self, lines: Sequence[Line], k: int, lang: str) -> bool:
+        """Whether line `k` is cited rather than repeated: one quotation as a whole, or right after a
+        line that ends by introducing a title."""
+        text = lines[k].text.strip().rstrip(".,;:!?…").rstrip()
+        for opening, closing in QUOTE_PAIRS:
+            if (
+                len(text) > 2
+                and text.startswith(opening)
+                and text.endswith(closing)
+                and closing not in text[1:-1]
+                and (opening == closing or opening not in text[1:-1])
+            ):
+                return True
+        if k == 0:
+            return False
+        cues = self._cues.get(lang, frozenset()) | self._cues.get("en", frozenset())
+        prev = lines[k - 1]
+        return prev.text.rstrip().endswith(":") and any(t in cues for t in prev.tokens[-_CUE_WINDOW:])
 
     def _headline(
         self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]
@@ -70,10 +98,11 @@ class Repetition(Feature):
         verdicts = verdicts_of(doc, self._lex)
         headline, head_idx = self._headline(doc, lines, verdicts)
         norms = [norm(ln.text) for ln in lines]
+        lang = doc.base_language
         repeated = [
             ln.span
-            for ln, t in zip(lines, norms, strict=True)
-            if headline and t == headline and ln.index != head_idx
+            for k, (ln, t) in enumerate(zip(lines, norms, strict=True))
+            if headline and t == headline and ln.index != head_idx and not self._cited(lines, k, lang)
         ]
         seen: set[str] = set()
         dups: list[Span] = []
@@ -160,6 +189,27 @@ class OffTopicTail(Feature):
         self.max_tail_share = max_tail_share
         self.max_candidates = max_candidates
         self._lex = LexiconSet()
+        cues = load_lexicon("boilerplate/citation_cues")
+        self._cues = {k: frozenset(v) for k, v in cues.items() if not k.startswith("_")}
+
+    def _cited(self, lines: Sequence[Line], k: int, lang: str) -> bool:
+        """Whether line `k` is cited rather than repeated: one quotation as a whole, or right after a
+        line that ends by introducing a title."""
+        text = lines[k].text.strip().rstrip(".,;:!?…").rstrip()
+        for opening, closing in QUOTE_PAIRS:
+            if (
+                len(text) > 2
+                and text.startswith(opening)
+                and text.endswith(closing)
+                and closing not in text[1:-1]
+                and (opening == closing or opening not in text[1:-1])
+            ):
+                return True
+        if k == 0:
+            return False
+        cues = self._cues.get(lang, frozenset()) | self._cues.get("en", frozenset())
+        prev = lines[k - 1]
+        return prev.text.rstrip().endswith(":") and any(t in cues for t in prev.tokens[-_CUE_WINDOW:])
 
     def extract(self, doc: Document) -> list[Signal]:
         lines = lines_of(doc, self._lex)

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from features.base import Feature, Signal, load_lexicon
 from features.document import Document, Span
 from features.nlp import run_components, zipf
-from features.text import alternation, char_class
+from features.text import alternation, char_class, inside_any, quoted_speech_spans
 from features.translation.surface import CapitalisedVerbs
 
 # spaCy components the gender check needs: the tagger's morphology and the rules that refine it.
@@ -31,8 +31,11 @@ class GrammarArtefacts(Feature):
       auxiliary, the trace of a link or a capitalised segment;
     - orphaned reporting verb: a reporting verb alone, lower-case, after a sentence end
       ("... responsables occidentaux. dire.").
-    Known false positives: quoted dialect or slang with elisions ("p'tit" is not listed, "d'jà" would
-    be); nouns whose gender the tagger gets wrong in the frame; brand names written as verbs
+    Elision and gender checks skip quoted speech (`features.text.quoted_speech_spans`): speech is
+    written as it was said ("J'te jure", "n'bois pas"), not as edited prose. A reporting verb right
+    after a closing quote is the attribution of that quotation ("..." a-t-il dit.), not an orphan.
+    Known false positives: dialect or slang with elisions outside quotation marks; nouns whose gender
+    the tagger gets wrong in the frame; brand names written as verbs
     ("il a Uber"); poems or headlines with capitals on every word.
     """
 
@@ -87,7 +90,7 @@ class GrammarArtefacts(Feature):
         # tried at every position of the text.
         self._orphan_re = {
             lang: (
-                re.compile(r"(?:[.!?…»\"”][ \t]+|\n)(?=" + char_class(v[0] for v in verbs) + ")"),
+                re.compile(r"(?:[.!?…][ \t]+|\n)(?=" + char_class(v[0] for v in verbs) + ")"),
                 re.compile("(" + alternation(verbs) + r")[ \t]*[.!?](?=\s|$)"),
             )
             for lang, verbs in lex["reporting_verbs"].items()
@@ -101,7 +104,8 @@ class GrammarArtefacts(Feature):
             return []
         out: list[Signal] = []
         if lang == "fr":
-            spans = self._broken_elision(doc)
+            speech = quoted_speech_spans(doc.text)
+            spans = [sp for sp in self._broken_elision(doc) if not inside_any(speech, sp[0])]
             if spans:
                 out.append(
                     self.flag(
@@ -111,7 +115,7 @@ class GrammarArtefacts(Feature):
                         spans,
                     )
                 )
-            spans = self._gender(doc)
+            spans = self._gender(doc, speech)
             if spans:
                 out.append(
                     self.flag(
@@ -174,9 +178,11 @@ class GrammarArtefacts(Feature):
                 return gender
         return None
 
-    def _gender(self, doc: Document) -> list[Span]:
+    def _gender(self, doc: Document, speech: list[Span]) -> list[Span]:
         cands: list[tuple[Span, str, str]] = []  # (span of det+noun, noun, determiner gender)
         for m in self._pairs(doc):
+            if inside_any(speech, m.start()):
+                continue  # quoted speech keeps the speaker's slips
             det, noun = m.group(1).lower(), m.group(2)
             if not noun[0].islower():
                 continue  # a capitalised word after a determiner is a name or a title

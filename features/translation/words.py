@@ -12,11 +12,16 @@ from typing import Any, ClassVar
 from features.base import Feature, Signal, load_lexicon
 from features.document import Document, MemoKey, Span
 from features.frequencies import top_words
-from features.nlp import zipf
+from features.nlp import run_components, zipf
 from features.text import APOSTROPHES, has_word, quotation_pattern, whole_words
 
 # Quotations and parentheses, each bounded (the search stays linear): words inside are cited, not leaked.
 _QUOTE_RE = quotation_pattern(400, parentheses=300)
+# spaCy components that give a word's part of speech in its sentence.
+_TAGGER = ("tok2vec", "morphologizer", "attribute_ruler")
+# Parts of speech of a content-word reading: a candidate read so in its sentence is also a word of the
+# document language there ("il se mit à", "las des dissensions"), not only a function word of another.
+_CONTENT_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN", "ADV"})
 
 QUOTED: MemoKey[list[Span]] = MemoKey("translation.quoted")
 LEAKED: MemoKey[list[tuple[Span, str]]] = MemoKey("translation.leaked")
@@ -63,6 +68,17 @@ class LeakedForeignWords(Feature):
     not capitalised mid-sentence, not part of a name (particles next to capitalised words that are not
     common words of the document language), not in a run of foreign words (a title or a quotation),
     and next to a word that clearly belongs to the document language.
+
+    Many short function words of other languages are also words of the document language ("mit" is
+    German "with" and French "put", "las" Spanish "the" and French "weary", "com" Portuguese "with"
+    and a French clipping). A candidate of three letters or more that is common in the document
+    language (`doc_form_zipf`), that the lemmatizer tables of the language's spaCy model list as one of
+    its word forms (`data/translation/word_forms.json`, built by `scripts/build_word_forms.py`) and that
+    the language's tagger reads as a content word in its sentence has a reading in the document
+    language there: alone it is not a leak, and it counts only
+    beside a candidate without such a reading (a copy that leaks "mit" usually leaks "und" or "für"
+    too). Without a tagger and word forms for the language (English), the frequency caps of the word
+    lists do this work: a word common in English is never an English candidate.
     Known false positives: a foreign conjunction between two French-looking names; one-letter list
     markers written without punctuation; unquoted song or film titles mixing languages.
     """
@@ -72,8 +88,15 @@ class LeakedForeignWords(Feature):
         "translation.leaked_foreign_word": "A function word of another language left inside a sentence of the document language; detail gives the language.",
     }
 
-    def __init__(self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0) -> None:
+    needs_spacy: ClassVar[bool] = True  # the tagger on the sentences of the few candidates
+
+    def __init__(
+        self, min_zipf_gap: float | None = None, doc_word_zipf: float = 3.0, doc_form_zipf: float = 3.0
+    ) -> None:
         lex = load_lexicon("translation/leaked_words")
+        self._doc_form_zipf = doc_form_zipf
+        forms = load_lexicon("translation/word_forms")
+        self._doc_forms = {k: frozenset(v) for k, v in forms.items() if not k.startswith("_")}
         self._lex = lex
         self._gap = float(lex["min_zipf_gap"] if min_zipf_gap is None else min_zipf_gap)
         self._doc_word_zipf = doc_word_zipf
@@ -140,7 +163,40 @@ class LeakedForeignWords(Feature):
             src = max(cands, key=lambda c: c[1] * self._prior.get(c[0], 0.2))[0]
             if self._in_context(doc, i, lw, src, lang, initial):
                 out.append(((a, b), src))
-        return out
+        return self._drop_lone_doc_words(doc, out)
+
+    def _drop_lone_doc_words(self, doc: Document, found: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+        """`found` without its candidates that read as content words of the document language in their
+        sentence, unless a candidate without such a reading corroborates them."""
+        lang = doc.base_language
+        text = doc.text
+        forms = self._doc_forms.get(lang, frozenset())
+        cores = [_core(text[a:b]).lower() for (a, b), _ in found]
+        maybe = [
+            k
+            for k, w in enumerate(cores)
+            if len(w) >= 3 and w in forms and zipf(w, lang) >= self._doc_form_zipf
+        ]
+        if not maybe:
+            return found
+        sents = doc.sentences
+        sent_starts = [s[0] for s in sents]
+        spans: list[Span] = []
+        for k in maybe:
+            j = bisect_right(sent_starts, found[k][0][0]) - 1
+            spans.append(sents[j] if j >= 0 else (0, len(text)))
+        parsed = run_components(lang, [text[sa:sb] for sa, sb in spans], keep=_TAGGER)
+        if parsed is None:
+            return found  # no tagger for the language: the word lists' frequency caps decide alone
+        ambiguous: set[int] = set()
+        for k, (sa, _), sent in zip(maybe, spans, parsed, strict=True):
+            a = found[k][0][0] - sa
+            tok = next((t for t in sent if t.idx == a), None)
+            if tok is not None and tok.pos_ in _CONTENT_POS:
+                ambiguous.add(k)
+        if len(ambiguous) == len(found):
+            return []
+        return found
 
     def _neighbours(self, doc: Document, i: int, step: int, n: int) -> list[str]:
         """Up to `n` words next to word `i` (in direction `step`) separated by spaces only."""
