@@ -17,15 +17,15 @@ from typing import ClassVar
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from scorer.ingest.documents import MAX_TAG_ATTRIBUTES, limit_start_tags
 
 from features import Document, Feature, Kind, Signal, build_features
 from features.base import MAX_CHARS, TRUNCATED, truncation_signal
 from features.dating import EmptyDateField
 from features.document import cut_point, split_sentences
-from scorer.ingest import documents
 from scorer.config import load_settings
 from scorer.engine import Scorer
+from scorer.ingest import documents
+from scorer.ingest.documents import MAX_TAG_ATTRIBUTES, limit_start_tags
 
 _WORDS = (
     "le gouvernement a annoncé mardi une réforme des retraites qui doit entrer en vigueur dès janvier "
