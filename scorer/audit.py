@@ -73,6 +73,14 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         "-j", "--jobs", type=int, default=None, metavar="N",
         help="worker processes (default: the 'jobs' setting, 0 = every core)",
     )  # fmt: skip
+    p.add_argument(
+        "--engine", choices=("pool", "ray"), default="pool",
+        help="pool: worker processes on this machine (default); ray: Ray Data, see docs/scale.md",
+    )  # fmt: skip
+    p.add_argument(
+        "--ray-address", metavar="ADDR", default=None,
+        help="--engine ray: the cluster to join (default: RAY_ADDRESS, else a new local cluster)",
+    )  # fmt: skip
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
@@ -99,10 +107,19 @@ def scored_stream(
     jobs = resolve_jobs(args.jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
     progress = Progress()
-    try:
-        for outcome in score_items(
+    if getattr(args, "engine", "pool") == "ray":
+        from scorer.corpus import ray_engine
+
+        outcomes = ray_engine.score_items(
+            paths, settings=settings, jobs=settings.jobs if args.jobs is None else args.jobs,
+            options=options, want_text=want_text, address=args.ray_address,
+        )  # fmt: skip
+    else:
+        outcomes = score_items(
             iter_items(paths, options), settings=settings, jobs=jobs, options=options, want_text=want_text
-        ):
+        )
+    try:
+        for outcome in outcomes:
             progress.update(outcome)
             yield outcome
     finally:

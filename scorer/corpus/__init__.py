@@ -1,0 +1,1 @@
+"""Corpus runners: the batch core every engine calls, and the engines that distribute it."""
