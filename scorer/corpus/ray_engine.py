@@ -154,16 +154,21 @@ def plan_units(paths: list[str]) -> list[list[tuple[str, Any]]]:
 
 
 class RayCluster:
-    """A connection to Ray: a new local cluster (loopback only, no dashboard) when no address is given
-    and RAY_ADDRESS is unset, else the cluster at that address. `close()` ends what `open` started."""
+    """A connection to Ray: the one this process already has (`ray.init` called by the caller), else
+    the cluster at `address` or RAY_ADDRESS, else a new local cluster (loopback only, no dashboard).
+    Leaving the block disconnects, and stops a local cluster, only when this block started it."""
 
     def __init__(self, address: str | None, workers: int) -> None:
         self.address = address or os.environ.get("RAY_ADDRESS") or None
         self.workers = workers or available_cores()
         self.ray = _import_ray()
+        self.owned = False
 
     def __enter__(self) -> RayCluster:
         ray = self.ray
+        if ray.is_initialized():
+            return self
+        self.owned = True
         # Ray's own notices (token authentication, progress bars off) only with -v: stderr stays the
         # scorer's.
         quiet = logging.ERROR if logger.getEffectiveLevel() > logging.INFO else logging.INFO
@@ -191,7 +196,8 @@ class RayCluster:
         return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
 
     def __exit__(self, *exc: object) -> None:
-        self.ray.shutdown()
+        if self.owned:
+            self.ray.shutdown()
 
 
 def score_items(
