@@ -25,6 +25,7 @@ import dataclasses
 import logging
 import os
 import pickle
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,13 +43,23 @@ INSTALL_HINT = "the ray engine needs Ray: pip install 'article-scorer[ray]'"
 BATCH = 8  # documents per actor call, as in the process pool: amortises the call over several documents
 UNIT_FILES = 32  # files per read unit: a folder of small articles is read in a few tasks, not one per file
 LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # bytes: blocks in flight are small; do not reserve 30% of RAM
-# Ray's own switches, set before it starts: no usage report sent anywhere, no dashboard process.
+# Ray's own switches, set before it starts: no usage statistics collected or sent, no warning about
+# container CPU limits (the CPU count is given).
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
 
 
-def _import_ray() -> Any:
+def _import_ray(local: bool = False) -> Any:
     for key, value in RAY_ENV.items():
         os.environ.setdefault(key, value)
+    if local and "ray" not in sys.modules:
+        # Ray replaces a loopback node address by the machine's network address unless it treats the
+        # cluster as single-machine, which this switch (read when Ray is imported) does on Linux too:
+        # a local cluster then listens on 127.0.0.1 only.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    if local:
+        # Ray runs its workers at nice 15 by default; the scoring actors are the job itself, and run at
+        # the priority the process pool's workers have.
+        os.environ.setdefault("RAY_worker_niceness", "0")
     try:
         import ray
         import ray.data
@@ -161,7 +172,7 @@ class RayCluster:
     def __init__(self, address: str | None, workers: int) -> None:
         self.address = address or os.environ.get("RAY_ADDRESS") or None
         self.workers = workers or available_cores()
-        self.ray = _import_ray()
+        self.ray = _import_ray(local=not self.address)
         self.owned = False
 
     def __enter__(self) -> RayCluster:
