@@ -97,3 +97,26 @@ def test_audit_gives_the_same_ranked_report(corpus: list[str], capsys: pytest.Ca
     code_ray, out_ray = run(capsys, "audit", "--format", "json", "--engine", "ray", "--jobs", "2", *corpus)
     assert code_ray == code_pool == 1  # the corpus has unreadable inputs
     assert json.loads(out_ray) == json.loads(out_pool)
+
+
+@pytest.mark.usefixtures("cluster")
+def test_one_file_is_spread_over_both_actors_and_comes_back_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import ray.data
+
+    from scorer.config import Settings
+    from scorer.corpus.batch import Scored
+
+    monkeypatch.chdir(tmp_path)
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()
+    records = [{**json.loads(lines[i % len(lines)]), "id": f"doc-{i}"} for i in range(128)]
+    Path("many.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    # Both actors up before the first block goes out, so that each must receive some of the blocks.
+    monkeypatch.setattr(ray.data.DataContext.get_current(), "wait_for_min_actors_s", 600)
+    caplog.set_level("INFO", logger="scorer.corpus.ray_engine")
+    outcomes = list(ray_engine.score_items(["many.jsonl"], settings=Settings(), jobs=2))
+    assert all(isinstance(o, Scored) for o in outcomes)
+    assert [o.location for o in outcomes] == [f"many.jsonl:{n}" for n in range(1, 129)]
+    assert [o.seq for o in outcomes] == list(range(128))
+    assert "128 outcomes from 2 scoring actors" in caplog.text

@@ -25,6 +25,7 @@ import dataclasses
 import logging
 import os
 import pickle
+import socket
 import sys
 import warnings
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 INSTALL_HINT = "the ray engine needs Ray: pip install 'article-scorer[ray]'"
 BATCH = 8  # documents per actor call, as in the process pool: amortises the call over several documents
+BLOCK_BYTES = 8 * 1024  # Ray Data block size: one to a few articles (a large page is a block of its own)
 UNIT_FILES = 32  # files per read unit: a folder of small articles is read in a few tasks, not one per file
 LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # bytes: blocks in flight are small; do not reserve 30% of RAM
 # Ray's own switches, set before it starts: no usage statistics collected or sent, no warning about
@@ -127,6 +129,7 @@ class ScoreBatch:
 
         settings, self.options, self.want_text = self.config
         self.settings = settings
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
         process_scorer(settings)  # load the model now, before the first block arrives
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[bytes]]:
@@ -135,7 +138,10 @@ class ScoreBatch:
         outcomes = score_batch(
             records, settings=self.settings, options=self.options, want_text=self.want_text
         )
-        return {"outcome": [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) for o in outcomes]}
+        return {
+            "outcome": [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) for o in outcomes],
+            "worker": [self.worker] * len(outcomes),
+        }
 
 
 def _actor_class(settings: Settings, options: ReadOptions, want_text: bool) -> type[ScoreBatch]:
@@ -231,6 +237,11 @@ def score_items(
         ctx.execution_options.preserve_order = True
         ctx.enable_progress_bars = False
         ctx.print_on_execution_start = False
+        # Ray Data gathers a task's output into blocks of up to 128 MB: a whole JSONL file of articles
+        # would be one block, scored by one actor, its results coming back at the end. Small blocks
+        # spread the work over every actor and stream the results back as they are scored. (A
+        # `repartition` step would do it by rows, but its tasks need a CPU that the actors hold.)
+        ctx.target_max_block_size = BLOCK_BYTES
         if not units:
             return
         ds = ray.data.from_items([{"unit": pickle.dumps(u, protocol=pickle.HIGHEST_PROTOCOL)} for u in units])
@@ -244,8 +255,10 @@ def score_items(
             num_cpus=1,
         )
         seq = 0
+        workers: set[str] = set()
         try:
             for block in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                workers.update(block["worker"])
                 for raw in block["outcome"]:
                     outcome: Outcome = pickle.loads(raw)
                     if isinstance(outcome, Scored):
@@ -254,6 +267,7 @@ def score_items(
                     seq += 1
         except ray.exceptions.RayError as e:
             raise ScorerError(f"the Ray job failed after {seq} documents: {_first_line(e)}") from e
+        logger.info("Ray: %d outcomes from %d scoring actors", seq, len(workers))
 
 
 def _first_line(e: BaseException) -> str:
