@@ -56,7 +56,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="scorer-audit-") as folder:
         prov = provenance_pass(folder, keep_text=want_html, enabled=not args.no_clusters)
         c = collect(
-            scored_stream(args.paths, read_options(args), args.jobs, settings, want_text=want_html, prov=prov),
+            scored_stream(
+                args.paths,
+                read_options(args),
+                args.jobs,
+                settings,
+                want_text=want_html,
+                prov=prov,
+                engine=args.engine,
+                ray_address=args.ray_address,
+            ),
             folder,
             Summary(),
             args.max_articles if want_html else 0,

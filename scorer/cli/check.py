@@ -55,7 +55,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         junit = JUnitWriter(args.junit, folder) if args.junit else None
         prov = provenance_pass(folder, keep_text=False, enabled=not args.no_clusters)
         c = run_gate(
-            scored_stream(args.inputs, read_options(args), settings.jobs, settings, prov=prov),
+            scored_stream(
+                args.inputs,
+                read_options(args),
+                settings.jobs,
+                settings,
+                prov=prov,
+                engine=args.engine,
+                ray_address=args.ray_address,
+            ),
             state,
             folder,
             junit,

@@ -101,6 +101,14 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         help="worker processes (default: the 'jobs' setting, 0 = every core)",
     )  # fmt: skip
     p.add_argument(
+        "--engine", choices=("pool", "ray"), default="pool",
+        help="pool: worker processes on this machine (default); ray: Ray Data, see docs/scale.md",
+    )  # fmt: skip
+    p.add_argument(
+        "--ray-address", metavar="ADDR", default=None,
+        help="--engine ray: the cluster to join (default: RAY_ADDRESS, else a new local cluster)",
+    )  # fmt: skip
+    p.add_argument(
         "--no-clusters", action="store_true",
         help="skip the near-copy and template clusters (and the provenance.* signals; docs/provenance.md)",
     )  # fmt: skip

@@ -16,12 +16,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
-from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
+from scorer.corpus.batch import with_fingerprints
+from scorer.corpus.parallel import BATCH, Outcome, Scored, resolve_jobs, score_items
 from scorer.corpus.progress import track
 from scorer.corpus.provenance import ProvenancePass
 from scorer.engine import BANDS
@@ -45,14 +47,17 @@ def scored_stream(
     *,
     want_text: bool = False,
     prov: ProvenancePass | None = None,
+    engine: str = "pool",
+    ray_address: str | None = None,
 ) -> Iterator[Outcome]:
-    """Read and score `paths` with `jobs` processes (None: the `jobs` setting), showing progress on
-    stderr (`scorer.corpus.progress`); with `prov`, the outcomes come out of the corpus provenance pass
-    (clusters, provenance.* signals)."""
+    """Read and score `paths` with `jobs` processes (None: the `jobs` setting) of the `engine` ("pool":
+    this machine's cores; "ray": `scorer.corpus.ray_engine`, on the cluster at `ray_address`), showing
+    progress on stderr (`scorer.corpus.progress`); with `prov`, the outcomes come out of the corpus
+    provenance pass (clusters, provenance.* signals)."""
     if prov is not None:
-        yield from prov.run(_scored(paths, options, jobs, settings, want_text=True, want_fp=True))
+        yield from prov.run(_scored(paths, options, jobs, settings, True, True, engine, ray_address))
         return
-    yield from _scored(paths, options, jobs, settings, want_text=want_text)
+    yield from _scored(paths, options, jobs, settings, want_text, False, engine, ray_address)
 
 
 def _scored(
@@ -60,10 +65,20 @@ def _scored(
     options: ReadOptions,
     jobs: int | None,
     settings: Settings,
-    *,
     want_text: bool,
-    want_fp: bool = False,
+    want_fp: bool,
+    engine: str,
+    ray_address: str | None,
 ) -> Iterator[Outcome]:
+    if engine == "ray":
+        actors = settings.jobs if jobs is None else jobs  # 0: one actor per CPU of the cluster
+        yield from track(
+            paths,
+            lambda _: _ray_outcomes(paths, options, actors, settings, want_text, want_fp, ray_address),
+            (),
+            sys.stderr,
+        )
+        return
     jobs = resolve_jobs(jobs, settings)
     logger.info("scoring with %d job(s)", jobs)
 
@@ -78,6 +93,29 @@ def _scored(
         )
 
     yield from track(paths, run, iter_items(paths, options), sys.stderr)
+
+
+def _ray_outcomes(
+    paths: list[str],
+    options: ReadOptions,
+    jobs: int,
+    settings: Settings,
+    want_text: bool,
+    want_fp: bool,
+    address: str | None,
+) -> Iterator[Outcome]:
+    """The outcomes of the Ray engine (`scorer.corpus.ray_engine`), in input order; the MinHash
+    signatures, which depend on the text alone, are computed here, in batches as the pool's workers do."""
+    from scorer.corpus import ray_engine
+
+    outcomes = ray_engine.score_items(
+        paths, settings=settings, jobs=jobs, options=options, want_text=want_text or want_fp, address=address
+    )
+    if not want_fp:
+        yield from outcomes
+        return
+    while batch := list(islice(outcomes, BATCH)):
+        yield from with_fingerprints(batch)
 
 
 # --- rows, summary, external sort -----------------------------------------------------------------

@@ -9,7 +9,6 @@ flight: a fast reader never piles up the whole corpus in memory (which `Pool.ima
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import multiprocessing as mp
@@ -19,37 +18,34 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import Any
 
-from features import build_features
 from scorer.config import Settings
-from scorer.corpus.fingerprint import Fingerprint, fingerprints
-from scorer.engine import Result, Scorer
+from scorer.corpus import batch as core
+from scorer.corpus.batch import (
+    Outcome,
+    Scored,
+    build_scorer,
+    release_free_memory,
+    score_record,
+    with_fingerprints,
+)
+from scorer.engine import Scorer
 from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
-from scorer.model import LinearModel
+
+__all__ = [
+    "Outcome",
+    "Scored",
+    "build_scorer",
+    "release_free_memory",
+    "resolve_jobs",
+    "score_items",
+]
 
 logger = logging.getLogger(__name__)
 
 BATCH = 8  # items per task: amortises the inter-process round trip over several documents
 AHEAD = 4  # batches in flight per worker: keeps workers busy without buffering the input
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One scored document: its position in the input, where it came from, its result, and its text
-    when the caller asked for it (the HTML report highlights the evidence in it)."""
-
-    seq: int
-    location: str
-    result: Result
-    text: str | None = None
-    # The MinHash signatures of the text, when a corpus pass asked for them (scorer.corpus.provenance).
-    fingerprint: Fingerprint | None = None
-
-
-Outcome = Scored | InputFailure
 
 
 def available_cores() -> int:
@@ -66,14 +62,8 @@ def resolve_jobs(jobs: int | None, settings: Settings) -> int:
     return available_cores() if n <= 0 else n
 
 
-def build_scorer(settings: Settings) -> Scorer:
-    """A Scorer with the model and families the settings name."""
-    features = build_features(settings.families, max_chars=settings.max_chars)
-    return Scorer(model=LinearModel.load(settings.model_path), features=features)
-
-
 # Per-process state of the workers (set by `_init_worker`).
-_WORKER: tuple[Scorer, ReadOptions, bool, bool] | None = None
+_WORKER: tuple[Settings, ReadOptions, bool, bool] | None = None
 # A scorer built in the parent before the workers fork, with the settings it was built for: its lexicons
 # and word-frequency tables (most of a scorer's memory) are then in memory once, shared copy-on-write by
 # every worker, instead of once per worker.
@@ -86,64 +76,14 @@ def _init_worker(settings: Settings, options: ReadOptions, want_text: bool, want
     # told to terminate just ends (the parent reports its batch and shuts the pool down).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _PRELOADED is not None and _PRELOADED[0] == settings:
-        scorer = _PRELOADED[1]
-    else:
-        scorer = build_scorer(settings)
-    _WORKER = (scorer, options, want_text, want_fp)
-
-
-def _score_one(
-    scorer: Scorer, options: ReadOptions, want_text: bool, seq: int, item: Item | InputFailure
-) -> Outcome:
-    if isinstance(item, InputFailure):
-        return item
-    doc = load_item(item, options)
-    if isinstance(doc, InputFailure):
-        return doc
-    try:
-        result = scorer.score(doc)
-    except Exception as e:  # noqa: BLE001 - one bad document must not stop a corpus run
-        logger.debug("scoring failed on %s", item.location, exc_info=True)
-        return item.failure(f"scoring failed ({type(e).__name__}: {e})")
-    return Scored(seq, item.location, result, doc.text if want_text else None)
-
-
-def _with_fingerprints(out: list[Outcome]) -> list[Outcome]:
-    """The batch with the MinHash signatures of each scored text, computed for the batch at once."""
-    fps = fingerprints([(o.text or "") if isinstance(o, Scored) else "" for o in out])
-    return [replace(o, fingerprint=fp) if isinstance(o, Scored) else o for o, fp in zip(out, fps, strict=True)]
-
-
-def _libc_malloc_trim() -> Any:
-    try:
-        trim = ctypes.CDLL(None).malloc_trim  # glibc only
-    except (OSError, AttributeError):  # pragma: no cover - another C library
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
-
-
-_MALLOC_TRIM = _libc_malloc_trim()
-
-
-def release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's malloc_trim, ~0.2 ms; nothing elsewhere).
-
-    A worker forked from a loaded parent shares the parent's heap; parsing a large page leaves free
-    chunks that glibc keeps, and the next allocations spread over them, copying shared pages. Trimming
-    after each batch keeps a worker of a long audit 15 MB smaller."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+        core.install(settings, _PRELOADED[1])
+    _WORKER = (settings, options, want_text, want_fp)
 
 
 def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     assert _WORKER is not None, "worker not initialised"
-    scorer, options, want_text, want_fp = _WORKER
-    out = [_score_one(scorer, options, want_text or want_fp, seq, item) for seq, item in batch]
-    if want_fp:
-        out = _with_fingerprints(out)
-    release_free_memory()
-    return out
+    settings, options, want_text, want_fp = _WORKER
+    return core.score_batch(batch, settings=settings, options=options, want_text=want_text, want_fp=want_fp)
 
 
 _HTML_SUFFIXES = (".html", ".htm")
@@ -189,13 +129,18 @@ def score_items(
         own = scorer or build_scorer(settings)
         for seq, item in numbered:
             if not want_fingerprints:
-                yield _score_one(own, options, want_text, seq, item)
+                yield score_record(own, options, want_text, seq, item)
                 continue
             batch = [(seq, item), *islice(numbered, BATCH - 1)]
-            yield from _with_fingerprints([_score_one(own, options, True, s, it) for s, it in batch])
+            yield from with_fingerprints([score_record(own, options, True, s, it) for s, it in batch])
         return
     yield from _score_parallel(
-        numbered, settings=settings, jobs=jobs, options=options, want_text=want_text, want_fp=want_fingerprints
+        numbered,
+        settings=settings,
+        jobs=jobs,
+        options=options,
+        want_text=want_text,
+        want_fp=want_fingerprints,
     )
 
 

@@ -1,0 +1,1 @@
+"""Adapters that run the scorer inside other data-processing frameworks."""
