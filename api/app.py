@@ -86,6 +86,8 @@ class _Refusal(Exception):
     def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.headers = status, detail, headers or {}
+        # Set when the refusal came with the body's last message: nothing is left to read.
+        self.body_read = False
 
 
 class BodyGuard:
@@ -147,6 +149,7 @@ class BodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > settings.max_body_bytes:  # a chunked or lying body: stop keeping it at the limit
+                too_large.body_read = not message.get("more_body", False)
                 raise too_large
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -163,12 +166,12 @@ class BodyGuard:
     ) -> None:
         """Answer `refusal` once the rest of the body is read and thrown away, if it is small enough
         and the client is sending it; else at once, closing the connection."""
-        drained = False
+        drained = refusal.body_read
         length = _content_length(headers)
         # Without the key, no more than a legitimate body is read for the client's sake.
         bound = self.settings.max_body_bytes if refusal.status == 401 else self.settings.drain_bytes
         bound = min(bound, self.settings.drain_bytes)
-        if refusal.status != 408 and "100-continue" not in headers.get("expect", "").lower():
+        if not drained and refusal.status != 408 and "100-continue" not in headers.get("expect", "").lower():
             if length is None or length <= bound:
                 try:
                     drained = await self._drain(receive, deadline, bound)
