@@ -235,5 +235,9 @@ class SignalInfo(BaseModel):
     family: str
     feature: str
     meaning: str
-    direction: str = Field(description="`lowers` (a problem), `raises` (evidence of provenance) or `either` (a measure).")
-    requires: str = Field(description="Metadata field the input must have had a place for, for the code to count ('' when none).")
+    direction: str = Field(
+        description="`lowers` (a problem), `raises` (evidence of provenance) or `either` (a measure)."
+    )
+    requires: str = Field(
+        description="Metadata field the input must have had a place for, for the code to count ('' when none)."
+    )

@@ -23,7 +23,14 @@ class Settings:
     """Every tunable of the scorer, with its default."""
 
     model_path: str | None = None  # None: the model bundled with the package
-    families: tuple[str, ...] = ("translation", "boilerplate", "dating", "sourcing", "readability", "generation")
+    families: tuple[str, ...] = (
+        "translation",
+        "boilerplate",
+        "dating",
+        "sourcing",
+        "readability",
+        "generation",
+    )
     # CI gate (`scorer check`)
     min_score: float = 50.0
     # Real corpora always hold a few poor documents; 5% flagged fails a batch that is clearly worse

@@ -54,7 +54,9 @@ class Explanation:
     contributions: dict[str, float]
 
 
-def explain(model: LinearModel, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None) -> Explanation:
+def explain(
+    model: LinearModel, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None
+) -> Explanation:
     """Score, label, per-family sub-scores and reasons from a document's signal values.
 
     The contributions are the model's, plus the cost of a score cap (`SCORE_CAPS`) when the input
@@ -72,9 +74,7 @@ def explain(model: LinearModel, values: Mapping[str, float], kinds: Mapping[str,
     return describe(contrib, model.probability(contrib))
 
 
-def describe(
-    contrib: Mapping[str, float], p: float, families: Sequence[str] = FAMILIES
-) -> Explanation:
+def describe(contrib: Mapping[str, float], p: float, families: Sequence[str] = FAMILIES) -> Explanation:
     """The explanation of a probability `p` and the contributions that gave it: the one place where a
     score, its label, the family sub-scores and the reasons are derived (`explain`, and the corpus pass
     that adds a provenance penalty)."""
@@ -126,10 +126,13 @@ class Result:
             "families": self.families,
             "reasons": self.reasons,
             "signals": [
-                {**s.to_dict(), "counts": False} if s.code in self.not_counted else s.to_dict() for s in self.flags
+                {**s.to_dict(), "counts": False} if s.code in self.not_counted else s.to_dict()
+                for s in self.flags
             ],
             "measures": {s.code: round(float(s.value), 4) for s in self.signals if s.kind is Kind.MEASURE},
-            "contributions": {k: round(v, 4) for k, v in sorted(self.contributions.items(), key=lambda kv: kv[1])},
+            "contributions": {
+                k: round(v, 4) for k, v in sorted(self.contributions.items(), key=lambda kv: kv[1])
+            },
             "model_version": self.model_version,
             "provisional": self.provisional,
         }
@@ -170,7 +173,9 @@ class Scorer:
         # Whatever families are chosen, too short or degenerate input is said to be so (and capped).
         if not any(f.family == InputQuality.family for f in self.features):
             self.features.append(InputQuality())
-        self.removable = frozenset().union(*(f.removable for f in self.features)) if self.features else frozenset()
+        self.removable = (
+            frozenset().union(*(f.removable for f in self.features)) if self.features else frozenset()
+        )
 
     def preload(self) -> None:
         """Load now the models its features load lazily (the spaCy pipeline), so that processes forked

@@ -108,7 +108,9 @@ class LinearModel:
             return Direction(self.direction[code])
         return rule_for(code, kind).direction
 
-    def contributions(self, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None) -> dict[str, float]:
+    def contributions(
+        self, values: Mapping[str, float], kinds: Mapping[str, Kind] | None = None
+    ) -> dict[str, float]:
         """Each code's contribution to the calibrated logit: 0 for a flag, absence or piece of evidence
         that is not there; relative to the training mean for a two-sided measure."""
         kinds = kinds or {}
@@ -208,7 +210,9 @@ class LinearModel:
                 raise ValueError(f"'info' must be an object, not {type(info).__name__}")
             direction = data.get("direction") or {}
             if not isinstance(direction, dict):
-                raise ValueError(f"'direction' must be an object of directions, not {type(direction).__name__}")
+                raise ValueError(
+                    f"'direction' must be an object of directions, not {type(direction).__name__}"
+                )
             directions = {str(k): Direction(str(v)).value for k, v in direction.items()}
             version = data["version"]
             if not isinstance(version, str | int | float) or isinstance(version, bool):

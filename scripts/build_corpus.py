@@ -330,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         "inputs": {"fr_news": str(args.fr_news), "wmt": str(args.wmt), "mt_labelled": str(args.mt_labelled)},
         "sha256": set_hash,
         "counts": {f"{s}/{src}/{lab}": n for (s, src, lab), n in sorted(counts.items())},
-        "heldout_bare": {"documents": len(b.bare_heldout), "sha256": hashlib.sha256("".join(sorted(record_hash(r) for r in b.bare_heldout)).encode()).hexdigest()},
+        "heldout_bare": {
+            "documents": len(b.bare_heldout),
+            "sha256": hashlib.sha256(
+                "".join(sorted(record_hash(r) for r in b.bare_heldout)).encode()
+            ).hexdigest(),
+        },
         "ops": dict(Counter(op for e in entries for op in e["ops"]).most_common()),
         "documents": entries,
     }

@@ -84,7 +84,11 @@ def test_model_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     "content, message",
-    [("not json", "not JSON"), ('{"format": "pickle"}', "not a valid model"), ('{"format": "article-scorer/linear-v2", "version": "x"}', "not a valid model")],
+    [
+        ("not json", "not JSON"),
+        ('{"format": "pickle"}', "not a valid model"),
+        ('{"format": "article-scorer/linear-v2", "version": "x"}', "not a valid model"),
+    ],
     ids=["not-json", "wrong-format", "missing-fields"],
 )
 def test_bad_model_files_are_refused(tmp_path, content: str, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -314,7 +314,11 @@ def from_record(record: Mapping[str, Any], *, id: str = "") -> Document:
         raise ExtractionError("the record's text is empty")
     # A record with any metadata field, even empty or null, had a place for all of them; `{"id", "text"}`
     # is bare text (see `from_text`).
-    places = METADATA_FIELDS if any(k in record for k in ("url", "title", "author", "published", "date")) else frozenset()
+    places = (
+        METADATA_FIELDS
+        if any(k in record for k in ("url", "title", "author", "published", "date"))
+        else frozenset()
+    )
     return from_text(
         record["text"],
         id=rid,

@@ -207,7 +207,11 @@ def slice_figures(rows: Sequence[Row], y: int | None = None) -> dict[str, Any]:
     if not rows:
         return {"n": 0}
     right = sum((r.score >= THRESHOLD) == bool(r.y) for r in rows)
-    out: dict[str, Any] = {"n": len(rows), "mean_score": sum(r.score for r in rows) / len(rows), "right_side": right / len(rows)}
+    out: dict[str, Any] = {
+        "n": len(rows),
+        "mean_score": sum(r.score for r in rows) / len(rows),
+        "right_side": right / len(rows),
+    }
     if 0 < sum(r.y for r in rows) < len(rows):
         out["roc_auc"] = metrics(rows)["roc_auc"]
     return out
@@ -246,8 +250,20 @@ def transfer_experiments(
     def docs(it: Labelled) -> bool:
         return it.source.startswith("mt_labelled")
 
-    out.append(("trained without Docs, tested on Docs", [it for it in train_items if not docs(it)], [it for it in everything if docs(it)]))
-    out.append(("trained on Docs only, tested on the rest", [it for it in train_items if docs(it)], [it for it in test_items if not docs(it)]))
+    out.append(
+        (
+            "trained without Docs, tested on Docs",
+            [it for it in train_items if not docs(it)],
+            [it for it in everything if docs(it)],
+        )
+    )
+    out.append(
+        (
+            "trained on Docs only, tested on the rest",
+            [it for it in train_items if docs(it)],
+            [it for it in test_items if not docs(it)],
+        )
+    )
     return out
 
 
@@ -264,13 +280,21 @@ def transfer(
     from scorer.learn.training import export, fit, sparse_codes
 
     figures: dict[str, Any] = {}
-    out.write(f"\ntransfer (models retrained with C={C:g}, no operating-point shift)      n   good >= 50   bad < 50   ROC AUC\n")
+    out.write(
+        f"\ntransfer (models retrained with C={C:g}, no operating-point shift)      n   good >= 50   bad < 50   ROC AUC\n"
+    )
     for name, tr, te in transfer_experiments(train_items, test_items):
         if len({it.y for it in tr}) < 2 or not te:
             out.write(f"  {name:<52} skipped: one class or nothing to test\n")
             continue
         values = document_values([it.doc for it in tr], cache, jobs)
-        model = export(fit(tr, cache, C=C, jobs=jobs), version=name, info={}, kinds=cache.kinds, sparse=sparse_codes(values))
+        model = export(
+            fit(tr, cache, C=C, jobs=jobs),
+            version=name,
+            info={},
+            kinds=cache.kinds,
+            sparse=sparse_codes(values),
+        )
         rows = evaluate(te, model, cache=cache, jobs=jobs, peers=False)
         good = [r for r in rows if r.y == 1]
         bad = [r for r in rows if r.y == 0]
@@ -281,5 +305,7 @@ def transfer(
             "roc_auc": metrics(rows)["roc_auc"],
         }
         auc = "      -" if f["roc_auc"] is None else f"{f['roc_auc']:.4f}"
-        out.write(f"  {name:<52} {f['n']:>5}   {_pct(f['good_kept_at_50']):>10}   {_pct(f['bad_caught_at_50']):>8}   {auc}\n")
+        out.write(
+            f"  {name:<52} {f['n']:>5}   {_pct(f['good_kept_at_50']):>10}   {_pct(f['bad_caught_at_50']):>8}   {auc}\n"
+        )
     return figures

@@ -295,7 +295,9 @@ def make_pipeline(
             (
                 "classify",
                 CalibratedClassifierCV(
-                    SignConstrainedLogisticRegression(C=C, signs=signs, class_weight="balanced", max_iter=2000),
+                    SignConstrainedLogisticRegression(
+                        C=C, signs=signs, class_weight="balanced", max_iter=2000
+                    ),
                     method="sigmoid",
                     ensemble=False,
                     cv=cv,
@@ -403,7 +405,9 @@ def export(
             mean[n] = 0.0
     # No code silently dropped: every registered code is in the model; those with weight 0 are listed
     # with why.
-    zero_weight = {n: "held at 0: the training data do not support its direction" for n in names if coef[n] == 0.0}
+    zero_weight = {
+        n: "held at 0: the training data do not support its direction" for n in names if coef[n] == 0.0
+    }
     for code in catalogue():
         if code not in coef:
             coef[code] = 0.0
