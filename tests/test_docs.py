@@ -21,13 +21,31 @@ SIGNALS_DOC = ROOT / "docs" / "signals.md"
 REGENERATE = "regenerate the table: python scripts/signal_table.py --write"
 
 
-def _signal_table() -> ModuleType:
-    # scripts/ is not a package: load the generator from its file, as `python scripts/signal_table.py` runs it.
-    spec = importlib.util.spec_from_file_location("signal_table", ROOT / "scripts" / "signal_table.py")
+def _script(name: str) -> ModuleType:
+    # scripts/ is not a package: load a generator from its file, as `python scripts/<name>.py` runs it.
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _signal_table() -> ModuleType:
+    return _script("signal_table")
+
+
+def test_layout_tree_matches_the_packages() -> None:
+    tree = _script("layout_tree")
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert tree.START in text and tree.END in text, "architecture.md lost its layout-tree markers"
+    assert tree.table_in(text) == tree.render(), "regenerate the tree: python scripts/layout_tree.py --write"
+
+
+def test_every_module_says_what_it_is() -> None:
+    tree = _script("layout_tree")
+    for package in tree.PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            assert tree.summary(path), f"{path.relative_to(ROOT)} has no docstring for the layout tree"
 
 
 def _fixture_codes() -> set[str]:
