@@ -46,9 +46,10 @@ SOURCE_LANGUAGES = ("en", "de")
 # --- Markdown / HTML stripping (every pattern linear: bounded or negated classes, no nesting) -----
 _FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)")
 _INLINE_CODE_RE = re.compile(r"`[^`\n]{0,200}`")
-_IMAGE_RE = re.compile(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)")
-_LINK_RE = re.compile(r"\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)")
-_REF_LINK_RE = re.compile(r"\[([^\]\n]{0,300})\]\[[^\]\n]{0,100}\]")
+# Brackets exclude their own opener, so a run of "[" or "(" fails at once instead of rescanning.
+_IMAGE_RE = re.compile(r"!\[[^\[\]\n]{0,300}\]\([^()\n]{0,500}\)")
+_LINK_RE = re.compile(r"\[([^\[\]\n]{0,300})\]\([^()\n]{0,500}\)")
+_REF_LINK_RE = re.compile(r"\[([^\[\]\n]{0,300})\]\[[^\[\]\n]{0,100}\]")
 _TAG_RE = re.compile(r"<[a-zA-Z/!][^<>\n]{0,300}>")
 _URL_RE = re.compile(r"https?://\S{1,500}")
 _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M)
@@ -251,12 +252,18 @@ def measure(text: str, lists: Lists) -> dict[str, float] | None:
     # (auxiliary + participle), present participles, -ment adverbs.
     de_forms = {"de", "du", "des", "d"}
     chains = sum(
-        1 for i in range(len(low) - 3) if low[i] in de_forms and (low[i + 2] in de_forms or low[i + 3] in de_forms)
+        1
+        for i in range(len(low) - 3)
+        if low[i] in de_forms and (low[i + 2] in de_forms or low[i + 3] in de_forms)
     )
     f["de_chain_rate"] = chains / nw
     part = ("é", "ée", "és", "ées", "is", "ise", "ises", "u", "ue", "us", "ues", "it", "ite", "its", "ites")
     f["passive_rate"] = (
-        sum(1 for a, b in zip(low, low[1:], strict=False) if a in lists.auxiliaries and b.endswith(part) and len(b) > 3)
+        sum(
+            1
+            for a, b in zip(low, low[1:], strict=False)
+            if a in lists.auxiliaries and b.endswith(part) and len(b) > 3
+        )
         / nw
     )
     f["ant_rate"] = sum(1 for x in low if len(x) > 5 and x.endswith(("ant", "ants"))) / nw
@@ -362,12 +369,3 @@ class MtTransferEstimate(Feature):
                 {"top_measures": {k: round(v, 3) for k, v in top}},
             )
         ]
-
-
-def feature_names(lists: Lists) -> list[str]:
-    """Every measure name `measure` returns, in its order (for the trainer)."""
-    sample = " ".join(["Le chat de la voisine dort, et il rêve."] * 20)
-    out = measure(sample, lists)
-    assert out is not None
-    return list(out)
-

@@ -1,21 +1,30 @@
-"""Evaluate the translation family and print its figures.
+"""Evaluate the machine-translation estimates and the translation family, and print their figures.
 
-1. False-flag rate of every translation signal on the 2,500 human-written French articles of
-   `../shared/data/fr_news/` (fraction of documents each code fires on), and the time per document;
-   the same rates on the human English article bodies of `../shared/data/extraction/`.
-2. ROC AUC of the document-level machine-translation estimate (`translation.mt_likelihood`'s style
-   model) on `../shared/data/wmt/` (`text_norm`), cross-validated by `group` (GroupKFold), next to a
-   TF-IDF character n-gram logistic regression trained on the same folds; both on all documents
-   (machine vs human original + human translation) and on the topic-matched subset (machine vs
-   human translation of the same source documents).
-3. The same two models on `../shared/data/mt_labelled_fr/` (Microsoft documentation labelled MT/HT),
-   cross-validated by document path, and the shipped model applied to it as is.
-4. With `--baseline-grid`: the baseline on WMT at each C of a grid, the same C in every fold (its best
-   row is an upper bound for the baseline: C chosen on the test folds).
+By default, the transfer validation (every figure beside a TF-IDF character 2-5 n-gram logistic
+regression trained on the same documents with the same weights, in the same run; "after" is
+`features/mt_transfer.py` trained as `scripts/train_mt_transfer.py` trains it, "before" is the shipped
+`translation.mt_likelihood` read through the scorer's own feature):
+
+1. Leave one WMT21 system out: for each of the 9 systems and each GroupKFold fold of the 31
+   translated source documents, train without that system and without any version of the fold's
+   documents, test the system's outputs against the human translations of the same documents; AUC per
+   system and pooled.
+2. Human translation vs MT inside WMT21 (grouped CV, all systems in training): in-group, for reference.
+   Human originals vs MT is never a headline (the originals are French-press topics).
+3. Cross-genre both ways: train on WMT (+ OrangeSum training split), test Microsoft Docs MT vs HT;
+   train on Docs (+ OrangeSum), test WMT MT vs HT.
+4. False positives on real French news: share of the scorer's held-out OrangeSum articles (bare text:
+   title, blank line, body; `scripts/build_corpus.py` split_of) above 0.5, with the MT/HT shares above
+   0.5 on the held-out split for context; then CPU per article of both estimates in one run.
+
+With `--flags`: the false-flag rate of every translation signal on the 2,500 human French articles of
+`../shared/data/fr_news/` and on the human English bodies of `../shared/data/extraction/`, and the time per
+document. With `--style-model`: the former in-group figures of the shipped style model (grouped CV
+inside WMT and inside Docs; `--baseline-grid` adds the baseline at each C).
 
 Reads `../shared` relative to the repository root; says so and exits 0 when it is absent.
 
-    python scripts/eval_translation.py [--limit N] [--folds 5] [--baseline-grid]
+    python scripts/eval_translation.py [--folds 5] [--seed 13] [--flags] [--style-model [--baseline-grid]] [--limit N]
 """
 
 from __future__ import annotations
@@ -231,7 +240,9 @@ def baseline_c_grid(folds: int, grid: tuple[float, ...] = (1, 3, 10, 30, 100, 10
             out[te] = lr.predict_proba(vec.transform([tx[i] for i in te]))[:, 1]
         return float(roc_auc_score(y, out, sample_weight=w))
 
-    print("\n== TF-IDF baseline on WMT at each C (same C in every fold; the best row is C chosen on the test folds)")
+    print(
+        "\n== TF-IDF baseline on WMT at each C (same C in every fold; the best row is C chosen on the test folds)"
+    )
     print("  " + f"{'C':>6}  " + "  ".join(f"{name:>16}" for name in setups))
     for c in grid:
         print("  " + f"{c:>6g}  " + "  ".join(f"{auc(sub, tx, c):16.3f}" for sub, tx in setups.values()))
@@ -350,7 +361,9 @@ class Transfer:
         scale = diags(idf.astype(np.float32))
         A = normalize(self.tf[tr] @ scale)
         B = normalize(self.tf[te] @ scale)
-        lr = LogisticRegression(C=10.0, max_iter=5000).fit(A, self.y[tr], sample_weight=weights(self.recs, tr))
+        lr = LogisticRegression(C=10.0, max_iter=5000).fit(
+            A, self.y[tr], sample_weight=weights(self.recs, tr)
+        )
         return lr.predict_proba(B)[:, 1] if proba else lr.decision_function(B)
 
     def mask(self, *sources: str) -> Any:
@@ -402,7 +415,9 @@ def loso(t: Transfer, folds: int) -> None:
 
     trans = sorted(set(t.group[t.src == "wmt_ht"]))
     systems = sorted(set(t.system[t.src == "wmt_mt"]))
-    others = t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig") & ~((t.src == "orangesum") & (t.split != "train"))
+    others = t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig") & ~(
+        (t.src == "orangesum") & (t.split != "train")
+    )
     wmt = t.mask("wmt_mt", "wmt_ht")
     splits = list(GroupKFold(n_splits=folds).split(trans, groups=trans))
     print(
@@ -437,7 +452,9 @@ def loso(t: Transfer, folds: int) -> None:
     # Pooled: every system's outputs against the human translations as scored by the same model.
     # (for the shipped model the per-system rows are in document order, concatenated alike)
     y = np.concatenate(pooled["y"])
-    ycur = np.concatenate([t.y[np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))] for s in systems])
+    ycur = np.concatenate(
+        [t.y[np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))] for s in systems]
+    )
     print(
         f"  {'pooled':10s} {_auc(y, np.concatenate(pooled['ours'])):7.3f} {_auc(y, np.concatenate(pooled['base'])):9.3f} "
         f"{_auc(ycur, np.concatenate(pooled['cur'])):8.3f}"
@@ -455,7 +472,8 @@ def ht_vs_mt_in_group(t: Transfer, folds: int) -> None:
 
     idx = np.flatnonzero(t.mask("wmt_mt", "wmt_ht"))
     others = np.flatnonzero(
-        t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig") & ~((t.src == "orangesum") & (t.split != "train"))
+        t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig")
+        & ~((t.src == "orangesum") & (t.split != "train"))
     )
     ys, o, b = [], [], []
     for tr, te in GroupKFold(n_splits=folds).split(idx, groups=t.group[idx]):
@@ -492,7 +510,9 @@ def cross_genre(t: Transfer) -> None:
             f"  {name:34s} {_auc(t.y[te], t.ours(tr, te)):7.3f} {_auc(t.y[te], t.baseline(tr, te)):9.3f} "
             f"{_auc(t.y[te], [t.current[i] for i in te]):8.3f}"
         )
-    print("  * before: the shipped model never saw Docs (its Docs figure is a transfer figure); WMT is in-sample.")
+    print(
+        "  * before: the shipped model never saw Docs (its Docs figure is a transfer figure); WMT is in-sample."
+    )
 
 
 def news_false_positives(t: Transfer) -> None:
@@ -520,7 +540,9 @@ def news_false_positives(t: Transfer) -> None:
     print(
         f"\n== 4. Real French news: share of the scorer's held-out OrangeSum articles (bare text, {nb}) with estimate > 0.5"
     )
-    print(f"  (context: share > 0.5 of held-out-split MT ({nm} docs) and human translations ({len(held_ht)} docs))")
+    print(
+        f"  (context: share > 0.5 of held-out-split MT ({nm} docs) and human translations ({len(held_ht)} docs))"
+    )
     for name, (n, m, h) in rows.items():
         print(
             f"  {name:9s} news FP {np.mean(n > 0.5):6.2%}   MT > 0.5 {np.mean(m > 0.5):6.2%}   HT > 0.5 {np.mean(h > 0.5):6.2%}"
@@ -556,7 +578,9 @@ def runtime(t: Transfer, n: int = 300) -> None:
         for d in docs:
             f.run(d)
         res[name] = 1000 * (time.process_time() - c0) / len(docs)
-    print(f"\n== Runtime, CPU per article ({len(docs)} held-out news articles, mean {kb:.1f} KB, warm caches)")
+    print(
+        f"\n== Runtime, CPU per article ({len(docs)} held-out news articles, mean {kb:.1f} KB, warm caches)"
+    )
     for name, ms in res.items():
         print(f"  {name:7s} {ms:6.2f} ms/article  ({ms / kb * 5:.2f} ms per 5 KB)")
     print(f"  ratio after/before: {res['after'] / res['before']:.2f}")
@@ -572,7 +596,9 @@ def shipped_model_check(t: Transfer) -> None:
     est = MtTransferEstimate()
     held = [r["text"] for r in t.recs if r["source"] == "orangesum" and r["split"] != "train"]
     p = np.array([est.probability(x) or 0.0 for x in held])
-    print(f"  shipped features/data/translation/mt_transfer.json on the same articles: news FP {np.mean(p > 0.5):.2%}")
+    print(
+        f"  shipped features/data/translation/mt_transfer.json on the same articles: news FP {np.mean(p > 0.5):.2%}"
+    )
 
 
 def transfer(seed: int, folds: int) -> None:
@@ -582,7 +608,7 @@ def transfer(seed: int, folds: int) -> None:
         return
     t0 = time.perf_counter()
     t = Transfer(seed)
-    n_by = Counter(t.src[t.ok])
+    n_by = Counter(str(s) for s in t.src[t.ok])
     print(
         f"== Transfer validation of translation.mt_likelihood: after = features/mt_transfer.py "
         f"({len(t.names)} measures), before = shipped estimate, baseline = TF-IDF char_wb 2-5 LR (C=10) "

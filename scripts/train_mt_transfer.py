@@ -98,7 +98,18 @@ LISTS: dict[str, Any] = {
         "de": ["de", "d", "du"],
         "prep_a": ["à", "au", "aux"],
         "prep_loc": ["dans", "sur", "sous", "entre", "vers", "chez"],
-        "prep_other": ["pour", "par", "avec", "sans", "selon", "contre", "depuis", "pendant", "après", "avant"],
+        "prep_other": [
+            "pour",
+            "par",
+            "avec",
+            "sans",
+            "selon",
+            "contre",
+            "depuis",
+            "pendant",
+            "après",
+            "avant",
+        ],
         "en": ["en"],
         "conj": ["et", "ou", "mais", "donc", "car", "ni", "or"],
         "rel": ["qui", "que", "qu", "dont", "où", "lequel", "laquelle", "lesquels", "lesquelles"],
@@ -113,7 +124,18 @@ LISTS: dict[str, Any] = {
         "aux_etre": ["est", "sont", "était", "étaient", "été", "être", "sera", "seront", "soit"],
         "aux_avoir": ["a", "ont", "avait", "avaient", "avoir", "aura", "auront", "ait"],
         "modal": ["peut", "peuvent", "doit", "doivent", "pourrait", "devrait", "faut", "veut"],
-        "intens": ["très", "trop", "aussi", "encore", "déjà", "toujours", "seulement", "même", "tout", "tous"],
+        "intens": [
+            "très",
+            "trop",
+            "aussi",
+            "encore",
+            "déjà",
+            "toujours",
+            "seulement",
+            "même",
+            "tout",
+            "tous",
+        ],
     },
     # The 100 commonest French words (wordfreq, fixed here so the runtime needs no list of its own).
     "top_words": [],
@@ -147,7 +169,20 @@ LISTS: dict[str, Any] = {
     "sentence_openers": {
         "determiner": ["le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces"],
         "subject_pronoun": ["il", "elle", "ils", "elles", "on", "nous", "vous", "je"],
-        "preposition": ["dans", "pour", "en", "à", "au", "avec", "selon", "sur", "par", "après", "depuis", "lors"],
+        "preposition": [
+            "dans",
+            "pour",
+            "en",
+            "à",
+            "au",
+            "avec",
+            "selon",
+            "sur",
+            "par",
+            "après",
+            "depuis",
+            "lors",
+        ],
         "conjunction": ["et", "mais", "ou", "car", "donc"],
     },
     "auxiliaries": ["est", "sont", "était", "étaient", "été", "être", "sera", "seront", "soit", "a", "ont"],
@@ -188,9 +223,11 @@ def load_records(seed: int) -> list[dict[str, Any]]:
     recs: list[dict[str, Any]] = []
     if WMT.is_file():
         for r in _read_jsonl(WMT):
-            source = {"machine_translation": "wmt_mt", "human_translation": "wmt_ht", "human_original": "wmt_orig"}[
-                r["label"]
-            ]
+            source = {
+                "machine_translation": "wmt_mt",
+                "human_translation": "wmt_ht",
+                "human_original": "wmt_orig",
+            }[r["label"]]
             recs.append(
                 {
                     "text": r["text_norm"],
@@ -253,7 +290,8 @@ def weights(recs: list[dict[str, Any]], idx: Any) -> Any:
     n = Counter(recs[i]["source"] for i in idx)
     share = {y: sum(SOURCE_SHARE[s] for s in n if (s.endswith("_mt")) == bool(y)) for y in (0, 1)}
     w = np.array(
-        [SOURCE_SHARE[recs[i]["source"]] / share[recs[i]["y"]] / n[recs[i]["source"]] for i in idx], dtype=float
+        [SOURCE_SHARE[recs[i]["source"]] / share[recs[i]["y"]] / n[recs[i]["source"]] for i in idx],
+        dtype=float,
     )
     return w * len(idx) / w.sum()
 
