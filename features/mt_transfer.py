@@ -39,7 +39,7 @@ LANGUAGES = frozenset({"fr"})
 MIN_WORDS = 60
 # Window sizes of the moving-average type/token ratio (MATTR): variety at a fixed length, so that a
 # long page and a short one are compared on the same footing.
-MATTR_WINDOWS = (50, 200)
+MATTR_WINDOWS = (50,)
 # Candidate source languages whose word frequencies are compared with French.
 SOURCE_LANGUAGES = ("en", "de")
 
@@ -76,6 +76,7 @@ _TYPO = str.maketrans(
         "…": "...",
     }
 )
+_TYPO_PAIRS = tuple((chr(k), v) for k, v in _TYPO.items())
 _SPACES_RE = re.compile(r"[ \t]+")
 # Spacing around quotes and before ; : ! ? is typography (French or not), not translation.
 _PUNCT_SPACE_RE = re.compile(r" ([;:!?])| ?(\") ?")
@@ -99,7 +100,10 @@ def _drop_fences(text: str) -> str:
 def prepare(text: str) -> str:
     """`text` without markdown/HTML syntax, typography folded and spacing normalised; one sentence
     boundary per line break."""
-    t = _drop_fences(text.translate(_TYPO))
+    for a, b in _TYPO_PAIRS:
+        if a in text:  # most texts carry few of these: a test per character beats translate()
+            text = text.replace(a, b)
+    t = _drop_fences(text)
     t = _INLINE_CODE_RE.sub(" ", t)
     t = _IMAGE_RE.sub(" ", t)
     t = _LINK_RE.sub(r"\1", t)
@@ -121,7 +125,6 @@ def prepare(text: str) -> str:
 # A word: letters, with inner hyphens ("peut-être"); elided articles split at the apostrophe.
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+(?:[.,]\d+)*|[,;:()\"!?.'-]")
 _SENT_RE = re.compile(r"[.!?]+\"?(?= +[\"(]?[A-ZÀ-ÖØ-Þ0-9])|\n+")
-_LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def measure(text: str, lists: Lists) -> dict[str, float] | None:
     None when it has fewer than MIN_WORDS words."""
     t = prepare(text)
     toks = _TOKEN_RE.findall(t)
-    words = [x for x in toks if _LETTER_RE.match(x)]
+    words = [x for x in toks if x[0].isalpha()]
     if len(words) < MIN_WORDS:
         return None
     low = [x.lower() for x in words]
@@ -221,7 +224,7 @@ def measure(text: str, lists: Lists) -> dict[str, float] | None:
     openers: Counter[str] = Counter()
     n_conn_initial = 0
     for s in _SENT_RE.split(t):
-        sw = [x for x in _TOKEN_RE.findall(s) if _LETTER_RE.match(x)]
+        sw = [x for x in _TOKEN_RE.findall(s) if x[0].isalpha()]
         if len(sw) < 2:
             continue
         lens.append(len(sw))
