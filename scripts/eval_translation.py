@@ -1,21 +1,30 @@
-"""Evaluate the translation family and print its figures.
+"""Evaluate the machine-translation estimates and the translation family, and print their figures.
 
-1. False-flag rate of every translation signal on the 2,500 human-written French articles of
-   `../shared/data/fr_news/` (fraction of documents each code fires on), and the time per document;
-   the same rates on the human English article bodies of `../shared/data/extraction/`.
-2. ROC AUC of the document-level machine-translation estimate (`translation.mt_likelihood`'s style
-   model) on `../shared/data/wmt/` (`text_norm`), cross-validated by `group` (GroupKFold), next to a
-   TF-IDF character n-gram logistic regression trained on the same folds; both on all documents
-   (machine vs human original + human translation) and on the topic-matched subset (machine vs
-   human translation of the same source documents).
-3. The same two models on `../shared/data/mt_labelled_fr/` (Microsoft documentation labelled MT/HT),
-   cross-validated by document path, and the shipped model applied to it as is.
-4. With `--baseline-grid`: the baseline on WMT at each C of a grid, the same C in every fold (its best
-   row is an upper bound for the baseline: C chosen on the test folds).
+By default, the transfer validation (every figure beside a TF-IDF character 2-5 n-gram logistic
+regression trained on the same documents with the same weights, in the same run; "after" is
+`features/mt_transfer.py` trained as `scripts/train_mt_transfer.py` trains it, "before" is the shipped
+`translation.mt_likelihood` read through the scorer's own feature):
+
+1. Leave one WMT21 system out: for each of the 9 systems and each GroupKFold fold of the 31
+   translated source documents, train without that system and without any version of the fold's
+   documents, test the system's outputs against the human translations of the same documents; AUC per
+   system and pooled.
+2. Human translation vs MT inside WMT21 (grouped CV, all systems in training): in-group, for reference.
+   Human originals vs MT is never a headline (the originals are French-press topics).
+3. Cross-genre both ways: train on WMT (+ OrangeSum training split), test Microsoft Docs MT vs HT;
+   train on Docs (+ OrangeSum), test WMT MT vs HT.
+4. False positives on real French news: share of the scorer's held-out OrangeSum articles (bare text:
+   title, blank line, body; `scripts/build_corpus.py` split_of) above 0.5, with the MT/HT shares above
+   0.5 on the held-out split for context; then CPU per article of both estimates in one run.
+
+With `--flags`: the false-flag rate of every translation signal on the 2,500 human French articles of
+`../shared/data/fr_news/` and on the human English bodies of `../shared/data/extraction/`, and the time per
+document. With `--style-model`: the former in-group figures of the shipped style model (grouped CV
+inside WMT and inside Docs; `--baseline-grid` adds the baseline at each C).
 
 Reads `../shared` relative to the repository root; says so and exits 0 when it is absent.
 
-    python scripts/eval_translation.py [--limit N] [--folds 5] [--baseline-grid]
+    python scripts/eval_translation.py [--folds 5] [--seed 13] [--flags] [--style-model [--baseline-grid]] [--limit N]
 """
 
 from __future__ import annotations
@@ -297,29 +306,358 @@ def estimate_time(limit: int | None) -> None:
     )
 
 
+# --- Transfer validation of the machine-translation estimates ------------------------------------
+
+
+class Transfer:
+    """Everything the transfer validation needs, computed once: the records of the three sources, the
+    transfer estimate's measures, the shipped estimate's values and the baseline's character counts."""
+
+    def __init__(self, seed: int) -> None:
+        import numpy as np
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        from features.mt_transfer import prepare
+        from scripts.train_mt_transfer import featurize, load_records
+
+        self.recs = load_records(seed)
+        self.src = np.array([r["source"] for r in self.recs])
+        self.system = np.array([r["system"] for r in self.recs])
+        self.group = np.array([r["group"] for r in self.recs])
+        self.split = np.array([r["split"] for r in self.recs])
+        self.y = np.array([r["y"] for r in self.recs])
+        self.X, self.names, self.ok = featurize([r["text"] for r in self.recs])
+        # The baseline reads the same prepared text as the estimate (markdown stripped, typography
+        # folded). Counts over all documents (no label is read); document frequency, idf and
+        # vocabulary are taken from each training set alone in `baseline`.
+        counts = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, dtype=np.float32)
+        M = counts.fit_transform([prepare(r["text"]) for r in self.recs]).tocsr()
+        self.present = M.copy()
+        self.present.data[:] = 1.0
+        M.data = 1.0 + np.log(M.data)  # sublinear tf
+        self.tf = M
+        self.current = current_values([r["text"] for r in self.recs])
+
+    def ours(self, tr: Any, te: Any) -> Any:
+        """Decision values of the transfer estimate trained on `tr` (raw: AUC needs no calibration)."""
+        from scripts.train_mt_transfer import Linear, weights
+
+        m = Linear().fit(self.X[tr], self.y[tr], weights(self.recs, tr))
+        return m.lr.decision_function(m._z(self.X[te]))
+
+    def baseline(self, tr: Any, te: Any, proba: bool = False) -> Any:
+        """TF-IDF char_wb 2-5 logistic regression (C=10, min_df 2 in the training set), trained on `tr`
+        with the same sample weights as the estimate."""
+        import numpy as np
+        from scipy.sparse import diags
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import normalize
+
+        from scripts.train_mt_transfer import weights
+
+        df = np.asarray(self.present[tr].sum(axis=0)).ravel()
+        n = len(tr)
+        idf = np.where(df >= 2, np.log((1 + n) / (1 + df)) + 1.0, 0.0)
+        scale = diags(idf.astype(np.float32))
+        A = normalize(self.tf[tr] @ scale)
+        B = normalize(self.tf[te] @ scale)
+        lr = LogisticRegression(C=10.0, max_iter=5000).fit(
+            A, self.y[tr], sample_weight=weights(self.recs, tr)
+        )
+        return lr.predict_proba(B)[:, 1] if proba else lr.decision_function(B)
+
+    def mask(self, *sources: str) -> Any:
+        import numpy as np
+
+        return self.ok & np.isin(self.src, sources)
+
+
+def current_values(texts: list[str]) -> list[float | None]:
+    """The shipped `translation.mt_likelihood` value of each text (French), read from the scorer's own
+    feature; None when the scorer gives none."""
+    from scorer.engine import default_scorer
+
+    try:
+        from scorer.documents import from_text
+    except ImportError:  # the ingest layer's newer home
+        from scorer.ingest.documents import from_text  # type: ignore[no-redef]
+    feats = [
+        f
+        for f in default_scorer().features
+        if "translation.mt_likelihood" in f.codes and type(f).__name__ != "MtTransferEstimate"
+    ]
+    if not feats:
+        return [None] * len(texts)
+    feat = feats[0]
+    out: list[float | None] = []
+    for t in texts:
+        sig = [s for s in feat.run(from_text(t, language="fr")) if s.code == "translation.mt_likelihood"]
+        out.append(float(sig[0].value) if sig else None)
+    return out
+
+
+def _auc(y: Any, s: Any) -> float:
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    s = np.array([np.nan if v is None else v for v in s], dtype=float)
+    keep = ~np.isnan(s)
+    return float(roc_auc_score(np.asarray(y)[keep], s[keep]))
+
+
+def loso(t: Transfer, folds: int) -> None:
+    """Leave one WMT system out, with the test documents' groups held out too: for each system s and
+    each GroupKFold fold of the translated source documents, train on everything except system s and
+    except every version of the fold's documents; test on s's outputs of the fold's documents against
+    the human translations of the same documents."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    trans = sorted(set(t.group[t.src == "wmt_ht"]))
+    systems = sorted(set(t.system[t.src == "wmt_mt"]))
+    others = t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig") & ~(
+        (t.src == "orangesum") & (t.split != "train")
+    )
+    wmt = t.mask("wmt_mt", "wmt_ht")
+    splits = list(GroupKFold(n_splits=folds).split(trans, groups=trans))
+    print(
+        f"\n== 1. Leave one WMT21 system out ({len(systems)} systems, {len(trans)} translated source documents, "
+        f"GroupKFold({folds}) over them): AUC, held-out system's MT vs human translation of the same held-out documents"
+    )
+    print(
+        "  training: the other 8 systems' MT and the human translations of the other documents, WMT originals, "
+        "Docs MT/HT, OrangeSum (scorer's training split)"
+    )
+    print(f"  {'system':10s} {'after':>7s} {'baseline':>9s} {'before*':>8s}")
+    pooled: dict[str, list[Any]] = {"y": [], "ours": [], "base": [], "cur": []}
+    for s in systems:
+        ys, o, b = [], [], []
+        for _, te_g in splits:
+            held = np.isin(t.group, [trans[i] for i in te_g])
+            tr = np.flatnonzero(others | (wmt & ~held & (t.system != s)))
+            te = np.flatnonzero(t.ok & held & ((t.src == "wmt_ht") | (t.system == s)))
+            ys.append(t.y[te])
+            o.append(t.ours(tr, te))
+            b.append(t.baseline(tr, te))
+        te_all = np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))
+        y = np.concatenate(ys)
+        cur = [t.current[i] for i in te_all]
+        print(
+            f"  {s:10s} {_auc(y, np.concatenate(o)):7.3f} {_auc(y, np.concatenate(b)):9.3f} {_auc(t.y[te_all], cur):8.3f}"
+        )
+        pooled["y"].append(y)
+        pooled["ours"].append(np.concatenate(o))
+        pooled["base"].append(np.concatenate(b))
+        pooled["cur"].append(np.array([np.nan if v is None else v for v in cur]))
+    # Pooled: every system's outputs against the human translations as scored by the same model.
+    # (for the shipped model the per-system rows are in document order, concatenated alike)
+    y = np.concatenate(pooled["y"])
+    ycur = np.concatenate(
+        [t.y[np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))] for s in systems]
+    )
+    print(
+        f"  {'pooled':10s} {_auc(y, np.concatenate(pooled['ours'])):7.3f} {_auc(y, np.concatenate(pooled['base'])):9.3f} "
+        f"{_auc(ycur, np.concatenate(pooled['cur'])):8.3f}"
+    )
+    print(
+        "  * before = the shipped translation.mt_likelihood as is: it was trained on the scorer's training split of these "
+        "WMT21 groups and all 9 systems, so its figure here is in-sample, not a transfer figure."
+    )
+
+
+def ht_vs_mt_in_group(t: Transfer, folds: int) -> None:
+    """For reference only (not a transfer figure): GroupKFold over WMT documents, all systems in training."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    idx = np.flatnonzero(t.mask("wmt_mt", "wmt_ht"))
+    others = np.flatnonzero(
+        t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig")
+        & ~((t.src == "orangesum") & (t.split != "train"))
+    )
+    ys, o, b = [], [], []
+    for tr, te in GroupKFold(n_splits=folds).split(idx, groups=t.group[idx]):
+        trn = np.concatenate([others, idx[tr]])
+        ys.append(t.y[idx[te]])
+        o.append(t.ours(trn, idx[te]))
+        b.append(t.baseline(trn, idx[te]))
+    y = np.concatenate(ys)
+    print(
+        f"\n== 2. WMT21 human translation vs MT (never originals vs MT), GroupKFold({folds}) by source document, "
+        "all systems in training (in-group, for reference)"
+    )
+    print(
+        f"  after {_auc(y, np.concatenate(o)):.3f} | baseline {_auc(y, np.concatenate(b)):.3f} | "
+        f"before* {_auc(t.y[idx], [t.current[i] for i in idx]):.3f}"
+    )
+
+
+def cross_genre(t: Transfer) -> None:
+    """Train on one genre (plus OrangeSum's training split as extra human news), test on the other's
+    MT vs HT pairs."""
+    import numpy as np
+
+    news = t.mask("orangesum") & (t.split == "train")
+    print("\n== 3. Cross-genre, AUC of MT vs human translation in the unseen genre")
+    print(f"  {'direction':34s} {'after':>7s} {'baseline':>9s} {'before*':>8s}")
+    for name, train_src, test_src in (
+        ("WMT (+news) -> Docs MT vs HT", ("wmt_mt", "wmt_ht", "wmt_orig"), ("docs_mt", "docs_ht")),
+        ("Docs (+news) -> WMT MT vs HT", ("docs_mt", "docs_ht"), ("wmt_mt", "wmt_ht")),
+    ):
+        tr = np.flatnonzero(news | t.mask(*train_src))
+        te = np.flatnonzero(t.mask(*test_src))
+        print(
+            f"  {name:34s} {_auc(t.y[te], t.ours(tr, te)):7.3f} {_auc(t.y[te], t.baseline(tr, te)):9.3f} "
+            f"{_auc(t.y[te], [t.current[i] for i in te]):8.3f}"
+        )
+    print(
+        "  * before: the shipped model never saw Docs (its Docs figure is a transfer figure); WMT is in-sample."
+    )
+
+
+def news_false_positives(t: Transfer) -> None:
+    """Share of the scorer's held-out OrangeSum articles (bare text) above 0.5: the estimate trained and
+    calibrated as shipped (scorer's training split of every source), the baseline trained on the same
+    documents (its own probability, no shift), and the shipped estimate; plus each one's MT recall at
+    0.5 on the held-out WMT/Docs documents of the scorer's split, for context."""
+    import numpy as np
+
+    from scripts.train_mt_transfer import train
+
+    tr = np.flatnonzero(t.ok & (t.split == "train"))
+    held_news = np.flatnonzero(t.mask("orangesum") & (t.split != "train"))
+    held_mt = np.flatnonzero(t.mask("wmt_mt", "docs_mt") & (t.split != "train"))
+    held_ht = np.flatnonzero(t.mask("wmt_ht", "docs_ht") & (t.split != "train"))
+    model, info = train(t.recs, t.X, tr)
+    base = t.baseline(tr, np.concatenate([held_news, held_mt, held_ht]), proba=True)
+    nb, nm = len(held_news), len(held_mt)
+    cur = np.array([np.nan if v is None else v for v in t.current])
+    rows = {
+        "after": (model.predict(t.X[held_news]), model.predict(t.X[held_mt]), model.predict(t.X[held_ht])),
+        "baseline": (base[:nb], base[nb : nb + nm], base[nb + nm :]),
+        "before": (cur[held_news], cur[held_mt], cur[held_ht]),
+    }
+    print(
+        f"\n== 4. Real French news: share of the scorer's held-out OrangeSum articles (bare text, {nb}) with estimate > 0.5"
+    )
+    print(
+        f"  (context: share > 0.5 of held-out-split MT ({nm} docs) and human translations ({len(held_ht)} docs))"
+    )
+    for name, (n, m, h) in rows.items():
+        print(
+            f"  {name:9s} news FP {np.mean(n > 0.5):6.2%}   MT > 0.5 {np.mean(m > 0.5):6.2%}   HT > 0.5 {np.mean(h > 0.5):6.2%}"
+        )
+    print(f"  after: calibration of the run {', '.join(f'{k}={v:.3f}' for k, v in info.items())}")
+
+
+def runtime(t: Transfer, n: int = 300) -> None:
+    """CPU per article of both estimates on the same held-out news documents, in one run, warm caches."""
+    from features.mt_transfer import MtTransferEstimate
+    from scorer.engine import default_scorer
+
+    try:
+        from scorer.documents import from_text
+    except ImportError:
+        from scorer.ingest.documents import from_text  # type: ignore[no-redef]
+    feat = next(
+        f
+        for f in default_scorer().features
+        if "translation.mt_likelihood" in f.codes and type(f).__name__ != "MtTransferEstimate"
+    )
+    ours = MtTransferEstimate()
+    texts = [r["text"] for r in t.recs if r["source"] == "orangesum" and r["split"] != "train"][:n]
+    docs = [from_text(x, language="fr") for x in texts]
+    for d in docs:
+        _ = d.words
+        feat.run(d)
+        ours.run(d)
+    kb = sum(len(d.text) for d in docs) / len(docs) / 1000
+    res = {}
+    for name, f in (("before", feat), ("after", ours)):
+        c0 = time.process_time()
+        for d in docs:
+            f.run(d)
+        res[name] = 1000 * (time.process_time() - c0) / len(docs)
+    print(
+        f"\n== Runtime, CPU per article ({len(docs)} held-out news articles, mean {kb:.1f} KB, warm caches)"
+    )
+    for name, ms in res.items():
+        print(f"  {name:7s} {ms:6.2f} ms/article  ({ms / kb * 5:.2f} ms per 5 KB)")
+    print(f"  ratio after/before: {res['after'] / res['before']:.2f}")
+
+
+def shipped_model_check(t: Transfer) -> None:
+    """The shipped mt_transfer.json applied to the held-out news: the same FP as the run's retrained
+    model when the JSON is current."""
+    import numpy as np
+
+    from features.mt_transfer import MtTransferEstimate
+
+    est = MtTransferEstimate()
+    held = [r["text"] for r in t.recs if r["source"] == "orangesum" and r["split"] != "train"]
+    p = np.array([est.probability(x) or 0.0 for x in held])
+    print(
+        f"  shipped features/data/translation/mt_transfer.json on the same articles: news FP {np.mean(p > 0.5):.2%}"
+    )
+
+
+def transfer(seed: int, folds: int) -> None:
+    missing = [p for p in (WMT, MT_LABELLED, FR_NEWS) if not p.is_file()]
+    if missing:
+        print(f"transfer validation needs {', '.join(map(str, missing))}: absent, skipped.")
+        return
+    t0 = time.perf_counter()
+    t = Transfer(seed)
+    n_by = Counter(str(s) for s in t.src[t.ok])
+    print(
+        f"== Transfer validation of translation.mt_likelihood: after = features/mt_transfer.py "
+        f"({len(t.names)} measures), before = shipped estimate, baseline = TF-IDF char_wb 2-5 LR (C=10) "
+        f"trained on the same documents with the same weights. Documents: {dict(n_by)}"
+    )
+    loso(t, folds)
+    ht_vs_mt_in_group(t, folds)
+    cross_genre(t)
+    news_false_positives(t)
+    shipped_model_check(t)
+    runtime(t)
+    print(f"\n(transfer validation: {time.perf_counter() - t0:.0f} s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, default=None, help="only the first N fr_news articles")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N fr_news articles (--flags)")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=13, help="split seed of scripts/build_corpus.py")
+    ap.add_argument(
+        "--flags",
+        action="store_true",
+        help="also the translation family's false-flag rates on human news and its time per document",
+    )
+    ap.add_argument(
+        "--style-model",
+        action="store_true",
+        help="also the former in-group figures of the style model (grouped CV inside WMT and inside Docs)",
+    )
     ap.add_argument(
         "--baseline-grid",
         action="store_true",
-        help="also the baseline at each C of a grid on WMT (an upper bound for it; a few minutes)",
+        help="with --style-model: the baseline at each C of a grid on WMT (an upper bound for it; a few minutes)",
     )
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print(f"../shared is absent ({SHARED}): no evaluation data, nothing to evaluate.")
         return 0
-    if FR_NEWS.is_file():
+    transfer(args.seed, args.folds)
+    if args.flags and FR_NEWS.is_file():
         false_flags(args.limit)
         estimate_time(args.limit)
-    if EXTRACTION.is_file():
+    if args.flags and EXTRACTION.is_file():
         english_false_flags()
-    if WMT.is_file():
+    if args.style_model and WMT.is_file():
         wmt_auc(args.folds)
         if args.baseline_grid:
             baseline_c_grid(args.folds)
-    if MT_LABELLED.is_file():
+    if args.style_model and MT_LABELLED.is_file():
         mt_labelled_auc(args.folds)
     return 0
 
