@@ -35,10 +35,12 @@ import hashlib, json, logging, sys, time
 logging.disable(logging.WARNING)
 import scorer, features
 assert scorer.__file__.startswith(sys.argv[1]), (scorer.__file__, sys.argv[1])
-try:  # the ingest room; older revisions kept the module at the top of the package
-    from scorer.ingest.documents import from_html, from_text
+# The older layout first: an editable install of a newer tree would lend its `scorer.ingest` to an
+# older package.
+try:
+    from scorer.documents import from_html, from_text  # before the ingest room
 except ImportError:
-    from scorer.documents import from_html, from_text
+    from scorer.ingest.documents import from_html, from_text
 from scorer.engine import Scorer
 from scorer.errors import ScorerError
 items, warm = json.loads(open(sys.argv[2], encoding="utf-8").read())

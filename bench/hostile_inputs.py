@@ -104,10 +104,12 @@ class _Scoring:
         import logging
 
         logging.disable(logging.WARNING)
+        # The older layout first: an editable install of a newer tree would lend its `scorer.ingest` to
+        # an older package.
         try:
+            from scorer.documents import from_html, from_text  # before the ingest room
+        except ImportError:
             from scorer.ingest.documents import from_html, from_text
-        except ImportError:  # a revision from before the ingest room
-            from scorer.documents import from_html, from_text
 
         from scorer.engine import Scorer
 

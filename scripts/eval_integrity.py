@@ -46,10 +46,12 @@ def _init(model_path: str | None) -> None:
 
 
 def _score(rec: dict[str, Any]) -> tuple[str, float, str, list[str]]:
+    # The older layout first: an editable install of a newer tree would lend its `scorer.ingest`
+    # to the older package.
     try:
+        from scorer.documents import from_record  # before the ingest room
+    except ImportError:
         from scorer.ingest.documents import from_record
-    except ImportError:  # a revision from before the ingest room
-        from scorer.documents import from_record
 
     r = _SCORER.score(from_record(rec))
     return rec["id"], r.score, r.label, list(r.reasons)
