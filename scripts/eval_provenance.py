@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scorer.corrupt import Corruptor, render  # noqa: E402
+from scorer.learn.corrupt import Corruptor, render  # noqa: E402
 
 SEED = 13
 N_ARTICLES, N_COPIED = 40, 20
