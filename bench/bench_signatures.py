@@ -36,10 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scorer.corpus.parallel import BATCH  # noqa: E402
-
 from bench.memory import run_measured  # noqa: E402
 from scorer.corpus.fingerprint import fingerprint, fingerprints  # noqa: E402
+from scorer.corpus.parallel import BATCH  # noqa: E402
 
 VOCAB = (
     "le la les un une des du de et à en pour sur avec dans par que qui est sont a ont été sera conseil "
@@ -176,9 +175,9 @@ def bench_pass_memory(n: int, checkpoints: list[int]) -> None:
     documents) with 1 % exact copies of an earlier one, and one real result object for all; the RSS of
     this process at each checkpoint, after clustering and at the end of the re-read."""
     import numpy as np
-    from scorer.corpus.batch import Scored
 
     from features import Document
+    from scorer.corpus.batch import Scored
     from scorer.corpus.fingerprint import NUM_PERM, Fingerprint
     from scorer.corpus.provenance import ProvenancePass
     from scorer.engine import Scorer

@@ -249,7 +249,11 @@ def test_no_scoring_process_holds_the_port_after_the_server_dies(tmp_path: Path)
         server.proc.kill()
         server.proc.wait()
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", server.port))  # no SO_REUSEADDR: nobody may hold it
+            # SO_REUSEADDR lets the bind through connections left in TIME_WAIT by the server's closes, but
+            # Linux still refuses it while any process listens on the port.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", server.port))
+            s.listen()
         deadline = time.monotonic() + 5
         while Path(f"/proc/{replacement}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
