@@ -4,7 +4,7 @@ twice, a teaser followed by its full text, and trailing paragraphs unrelated to 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from features.base import Feature, Signal, load_lexicon
@@ -15,6 +15,32 @@ from features.text import QUOTE_PAIRS
 
 # How many of the last words of the line before a headline copy are searched for a citation cue.
 _CUE_WINDOW = 4
+
+
+def citation_cues() -> dict[str, frozenset[str]]:
+    """Per language, the words that end a line introducing a title ("sous le titre :", "headlined:")."""
+    cues = load_lexicon("boilerplate/citation_cues")
+    return {k: frozenset(v) for k, v in cues.items() if not k.startswith("_")}
+
+
+def is_cited(lines: Sequence[Line], k: int, lang: str, cues: Mapping[str, frozenset[str]]) -> bool:
+    """Whether line `k` is cited rather than repeated: one quotation as a whole, or right after a line
+    that ends by introducing a title."""
+    text = lines[k].text.strip().rstrip(".,;:!?…").rstrip()
+    for opening, closing in QUOTE_PAIRS:
+        if (
+            len(text) > 2
+            and text.startswith(opening)
+            and text.endswith(closing)
+            and closing not in text[1:-1]
+            and (opening == closing or opening not in text[1:-1])
+        ):
+            return True
+    if k == 0:
+        return False
+    words = cues.get(lang, frozenset()) | cues.get("en", frozenset())
+    prev = lines[k - 1]
+    return prev.text.rstrip().endswith(":") and any(t in words for t in prev.tokens[-_CUE_WINDOW:])
 
 
 class Repetition(Feature):
@@ -44,27 +70,10 @@ class Repetition(Feature):
         self.min_teaser_words = min_teaser_words
         self.threshold = threshold
         self._lex = LexiconSet()
-        cues = load_lexicon("boilerplate/citation_cues")
-        self._cues = {k: frozenset(v) for k, v in cues.items() if not k.startswith("_")}
+        self._cues = citation_cues()
 
     def _cited(self, lines: Sequence[Line], k: int, lang: str) -> bool:
-        """Whether line `k` is cited rather than repeated: one quotation as a whole, or right after a
-        line that ends by introducing a title."""
-        text = lines[k].text.strip().rstrip(".,;:!?…").rstrip()
-        for opening, closing in QUOTE_PAIRS:
-            if (
-                len(text) > 2
-                and text.startswith(opening)
-                and text.endswith(closing)
-                and closing not in text[1:-1]
-                and (opening == closing or opening not in text[1:-1])
-            ):
-                return True
-        if k == 0:
-            return False
-        cues = self._cues.get(lang, frozenset()) | self._cues.get("en", frozenset())
-        prev = lines[k - 1]
-        return prev.text.rstrip().endswith(":") and any(t in cues for t in prev.tokens[-_CUE_WINDOW:])
+        return is_cited(lines, k, lang, self._cues)
 
     def _headline(
         self, doc: Document, lines: Sequence[Line], verdicts: Sequence[LineVerdict]
@@ -189,27 +198,10 @@ class OffTopicTail(Feature):
         self.max_tail_share = max_tail_share
         self.max_candidates = max_candidates
         self._lex = LexiconSet()
-        cues = load_lexicon("boilerplate/citation_cues")
-        self._cues = {k: frozenset(v) for k, v in cues.items() if not k.startswith("_")}
+        self._cues = citation_cues()
 
     def _cited(self, lines: Sequence[Line], k: int, lang: str) -> bool:
-        """Whether line `k` is cited rather than repeated: one quotation as a whole, or right after a
-        line that ends by introducing a title."""
-        text = lines[k].text.strip().rstrip(".,;:!?…").rstrip()
-        for opening, closing in QUOTE_PAIRS:
-            if (
-                len(text) > 2
-                and text.startswith(opening)
-                and text.endswith(closing)
-                and closing not in text[1:-1]
-                and (opening == closing or opening not in text[1:-1])
-            ):
-                return True
-        if k == 0:
-            return False
-        cues = self._cues.get(lang, frozenset()) | self._cues.get("en", frozenset())
-        prev = lines[k - 1]
-        return prev.text.rstrip().endswith(":") and any(t in cues for t in prev.tokens[-_CUE_WINDOW:])
+        return is_cited(lines, k, lang, self._cues)
 
     def extract(self, doc: Document) -> list[Signal]:
         lines = lines_of(doc, self._lex)
