@@ -241,3 +241,7 @@ class SignalInfo(BaseModel):
     requires: str = Field(
         description="Metadata field the input must have had a place for, for the code to count ('' when none)."
     )
+    floor: str = Field(
+        description="For a measure that lowers the score: the value it counts above only ('' when none)."
+    )
+    direction_text: str = Field(description="The direction as one phrase, as the signal table prints it.")

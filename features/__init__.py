@@ -73,7 +73,8 @@ def build_features(
 
 def catalogue() -> dict[str, dict[str, str]]:
     """Every signal code with its family, emitting feature, meaning, direction (lowers, raises or either
-    way) and the metadata field it depends on ("" when none)."""
+        way), the metadata field it depends on ("" when none), the floor a measure counts above ("" when
+    none) and the direction as one phrase."""
     out: dict[str, dict[str, str]] = {}
     for cls in FEATURES:
         for code, meaning in cls.codes.items():
@@ -84,5 +85,9 @@ def catalogue() -> dict[str, dict[str, str]]:
                 "meaning": meaning,
                 "direction": rule.direction.value,
                 "requires": rule.requires or "",
+                "floor": f"{rule.floor:g}" if rule.floor else "",
+                "direction_text": rule.direction.value
+                + (f" (needs {rule.requires})" if rule.requires else "")
+                + (f" (above {rule.floor:g} only)" if rule.floor else ""),
             }
     return dict(sorted(out.items()))

@@ -62,11 +62,15 @@ class Rule:
     record with a date field, nothing about a bare text. The signal is still reported either way.
     `weak_single` marks codes for which one isolated hit (a single word, a single quote) is weak evidence:
     the model bounds what one such hit can cost (`scorer.model.WEAK_HIT_CAP`).
+    `floor` is, for a measure that can only lower the score, the value up to which it says nothing: the
+    classifier reads `max(0, value - floor)`. A calibrated probability of a defect at or under even odds
+    (0.5) says the defect is not the likelier reading, so it costs nothing; only the part above does.
     """
 
     direction: Direction
     requires: str | None = None
     weak_single: bool = False
+    floor: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,8 @@ RULES: Mapping[str, Rule] = {
     "translation.foreign_typography": _WEAK,
     "translation.gender_disagreement": _WEAK,
     "translation.leaked_foreign_word": _WEAK,
-    "translation.mt_likelihood": _L,
+    # The estimate counts only above even odds: under 0.5 it says the text is likelier human.
+    "translation.mt_likelihood": Rule(LOWERS, floor=0.5),
     "translation.number_placeholder": _L,
     "translation.orphan_reporting_verb": _WEAK,
     "translation.plugin_residue": _L,

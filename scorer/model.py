@@ -46,6 +46,8 @@ BUNDLED = "model.json"
 WEAK_HIT_CAP = 1.0
 # The damped value of one hit (log1p(1)): a count value at or below it is a single hit.
 SINGLE_HIT = math.log1p(1.0) + 1e-9
+# A two-sided measure is read within this many training standard deviations of its training mean.
+MEASURE_CLIP = 4.0
 # Fixed weights (on the log1p-damped count, like a learned coefficient with mean 0 and scale 1) of codes
 # a model file does not list. Chatbot residue: one hit lowers the logit by 0.69 * 6 = 4.2 (a clean
 # article at 95 drops to about 22), two hits by 6.6. A model trained on documents with residue lists
@@ -62,7 +64,7 @@ def applies(code: str, kind: Kind | None, doc: Document) -> bool:
 
 def signal_values(signals: Iterable[Signal], doc: Document | None = None) -> dict[str, float]:
     """The classifier's input: one number per code. Counts are log-damped (log1p) so that the tenth
-    placeholder matters less than the first; measures are used as they are. With `doc`, codes that do not
+    placeholder matters less than the first; measures are used as they are, less their floor. With `doc`, codes that do not
     apply to it (see `applies`) are left out: they are reported, but they do not move the score."""
     totals: dict[str, float] = {}
     kinds: dict[str, Kind] = {}
@@ -71,7 +73,16 @@ def signal_values(signals: Iterable[Signal], doc: Document | None = None) -> dic
         kinds[s.code] = s.kind
     if doc is not None:
         totals = {c: v for c, v in totals.items() if applies(c, kinds[c], doc)}
-    return {c: (v if kinds[c] is Kind.MEASURE else math.log1p(max(v, 0.0))) for c, v in totals.items()}
+    return {c: _model_input(c, kinds[c], v) for c, v in totals.items()}
+
+
+def _model_input(code: str, kind: Kind, value: float) -> float:
+    """One code's classifier input: log1p of a count; a measure as it is, less its rule's floor (see
+    `features.base.Rule.floor`) for a measure that can only lower the score."""
+    if kind is not Kind.MEASURE:
+        return math.log1p(max(value, 0.0))
+    floor = rule_for(code, kind).floor
+    return max(value - floor, 0.0) if floor else value
 
 
 @dataclass(frozen=True)
@@ -128,10 +139,17 @@ class LinearModel:
                 w = self.default_coef.get((kind or Kind.FLAG).value, 0.0)
             if w == 0.0:
                 continue
-            x = values.get(code, 0.0)
             d = self.direction_of(code, kind)
             ref = self.mean.get(code, 0.0) if d is Direction.EITHER else 0.0
-            c = a * w * (x - ref) / (self.scale.get(code, 1.0) or 1.0)
+            if d is Direction.EITHER and ref != 0.0 and code not in values:
+                continue  # a two-sided measure not taken reads as typical (training: TypicalForMissing)
+            z = (values.get(code, 0.0) - ref) / (self.scale.get(code, 1.0) or 1.0)
+            if d is Direction.EITHER:
+                # Far outside the training range (a measure over a few words) it says no more than at
+                # MEASURE_CLIP standard deviations: one odd measure cannot outweigh the evidence.
+                z = max(-MEASURE_CLIP, min(MEASURE_CLIP, z))
+            x = values.get(code, 0.0)
+            c = a * w * z
             if d is Direction.LOWERS:
                 c = min(c, 0.0)
                 if rule_for(code, kind).weak_single and 0.0 < x <= SINGLE_HIT:

@@ -1,6 +1,6 @@
 """The signal-code table of docs/signals.md, generated from the feature registry (so the two cannot drift apart):
 code, feature, direction (lowers, raises, either; "needs published" for an absence that counts only where the
-input had a place for a date) and meaning.
+input had a place for a date; "above 0.5 only" for a measure that counts only above its floor) and meaning.
 
 `python scripts/signal_table.py` prints the table; `--write` replaces the table between the markers in
 docs/signals.md. `tests/test_docs.py` fails when the file's table differs from `render()`.
@@ -23,8 +23,9 @@ def render() -> str:
     """The table as Markdown, one row per registered code, in code order."""
     rows = ["| code | feature | direction | meaning |", "|---|---|---|---|"]
     for code, info in features.catalogue().items():
-        direction = info["direction"] + (f" (needs {info['requires']})" if info["requires"] else "")
-        rows.append(f"| `{code}` | {info['feature']} | {direction} | {info['meaning'].replace('|', '/')} |")
+        rows.append(
+            f"| `{code}` | {info['feature']} | {info['direction_text']} | {info['meaning'].replace('|', '/')} |"
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -203,6 +203,24 @@ def test_bare_text_values_leave_out_the_absences() -> None:
     assert set(signal_values(sigs)) == {s.code for s in sigs}
 
 
+def test_a_floored_measure_counts_only_above_its_floor() -> None:
+    code = "translation.mt_likelihood"
+    floor = RULES[code].floor
+    assert floor == 0.5 and RULES[code].direction is Direction.LOWERS
+    model = LinearModel(version="t", coef={code: -4.0}, intercept=2.0)
+
+    def cost(p: float) -> float:
+        values = signal_values([Signal(code, "m", (), p, Kind.MEASURE)])
+        assert values[code] == pytest.approx(max(p - floor, 0.0))
+        return model.contributions(values, {code: Kind.MEASURE}).get(code, 0.0)
+
+    assert cost(0.0) == cost(0.3) == cost(0.5) == 0.0
+    assert cost(0.75) == pytest.approx(-1.0)
+    assert cost(0.9) < cost(0.75) < 0.0
+    # The signal itself keeps the estimate as it is: only the classifier's input is floored.
+    assert catalogue()[code]["direction_text"] == "lowers (above 0.5 only)"
+
+
 # -- one weak hit is bounded ------------------------------------------------------------------------
 
 

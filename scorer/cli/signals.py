@@ -33,7 +33,7 @@ def cmd_signals(args: argparse.Namespace) -> int:
         {
             "code": code,
             "family": info["family"],
-            "direction": info["direction"] + (f" (needs {info['requires']})" if info["requires"] else ""),
+            "direction": info["direction_text"],
             "effect": effect(code, model),
             "meaning": info["meaning"],
         }
