@@ -266,6 +266,41 @@ def document_values(
 # -- the pipeline ----------------------------------------------------------------------------------
 
 
+class TypicalForMissing:
+    """Fills in, for each document, the two-sided measures it lacks (a measure a feature could not take
+    on that input, e.g. readability on a few words) with the measure's training mean, so that a missing
+    measure reads as typical rather than as 0, an extreme value. The engine does the same: a two-sided
+    measure that is absent contributes nothing (`LinearModel.contributions`). Sparse measures (absent or
+    0 in at least half of the documents, see `sparse_codes`) are left alone: for them 0 is the reference."""
+
+    def fit(self, values: Sequence[Mapping[str, float]], y: Any = None) -> TypicalForMissing:
+        sums: dict[str, float] = {}
+        present: dict[str, int] = {}
+        nonzero: dict[str, int] = {}
+        for v in values:
+            for code, x in v.items():
+                if rule_for(code).direction is Direction.EITHER:
+                    sums[code] = sums.get(code, 0.0) + x
+                    present[code] = present.get(code, 0) + 1
+                    nonzero[code] = nonzero.get(code, 0) + (x != 0.0)
+        self.means_ = {
+            c: sums[c] / present[c] for c in sums if 2 * nonzero[c] > len(values) and present[c] < len(values)
+        }
+        return self
+
+    def transform(self, values: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+        return [{**{c: m for c, m in self.means_.items() if c not in v}, **v} for v in values]
+
+    def fit_transform(self, values: Sequence[Mapping[str, float]], y: Any = None) -> list[dict[str, float]]:
+        return self.fit(values).transform(values)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {}
+
+    def set_params(self, **params: Any) -> TypicalForMissing:
+        return self
+
+
 def make_pipeline(
     cache: SignalCache | None = None,
     *,
@@ -290,6 +325,7 @@ def make_pipeline(
                 "signals",
                 FunctionTransformer(document_values, kw_args={"cache": cache, "jobs": jobs, "codes": codes}),
             ),
+            ("typical", TypicalForMissing()),
             ("vectorise", DictVectorizer(sparse=False, sort=True)),
             ("scale", StandardScaler()),
             (
@@ -478,6 +514,8 @@ def train(
     sig_hash = hashlib.sha256(
         json.dumps([cache.values[doc_key(it.doc)] for it in items], sort_keys=True, default=str).encode()
     ).hexdigest()
+    # The pipeline's steps too: the same signals through another recipe are another model.
+    recipe = ",".join(name for name, _ in pipe.steps)
     counts: dict[str, int] = {}
     for it in items:
         key = f"{it.source}/{'good' if it.y else 'bad'}"
@@ -494,7 +532,8 @@ def train(
         pipe,
         kinds=cache.kinds,
         sparse=sparse_codes([cache.values[doc_key(it.doc)] for it in items]),
-        version=version or f"trained-{stamp}-{hashlib.sha256((ds_hash + sig_hash).encode()).hexdigest()[:8]}",
+        version=version
+        or f"trained-{stamp}-{hashlib.sha256((ds_hash + sig_hash + recipe).encode()).hexdigest()[:8]}",
         info={
             "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training_set_sha256": ds_hash,
