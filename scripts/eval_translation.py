@@ -1,9 +1,11 @@
 """Evaluate the machine-translation estimates and the translation family, and print their figures.
 
 By default, the transfer validation (every figure beside a TF-IDF character 2-5 n-gram logistic
-regression trained on the same documents with the same weights, in the same run; "after" is
-`features/mt_transfer.py` trained as `scripts/train_mt_transfer.py` trains it, "before" is the shipped
-`translation.mt_likelihood` read through the scorer's own feature):
+regression trained on the same documents with the same weights, in the same run): "char" is the
+shipped estimate's recipe (`scripts/train_translation_mt.py`) and "distrib" the distributional
+estimate `features/mt_transfer.py` (`scripts/train_mt_transfer.py`), both retrained per fold;
+"shipped" is `translation.mt_likelihood` as shipped, read through the scorer's own feature (in-sample
+wherever its training split was used):
 
 1. Leave one WMT21 system out: for each of the 9 systems and each GroupKFold fold of the 31
    translated source documents, train without that system and without any version of the fold's
@@ -337,6 +339,9 @@ class Transfer:
         M.data = 1.0 + np.log(M.data)  # sublinear tf
         self.tf = M
         self.current = current_values([r["text"] for r in self.recs])
+        from scripts.train_translation_mt import char_counts
+
+        self.chars = char_counts([r["text"] for r in self.recs])
 
     def ours(self, tr: Any, te: Any) -> Any:
         """Decision values of the transfer estimate trained on `tr` (raw: AUC needs no calibration)."""
@@ -344,6 +349,18 @@ class Transfer:
 
         m = Linear().fit(self.X[tr], self.y[tr], weights(self.recs, tr))
         return m.lr.decision_function(m._z(self.X[te]))
+
+    def char(self, tr: Any, te: Any) -> Any:
+        """Decision values of the shipped estimate's recipe (`scripts/train_translation_mt.fit_char`:
+        character-view TF-IDF, C and source weights as shipped) trained on `tr` only."""
+        import numpy as np
+
+        from scripts.train_mt_transfer import weights
+        from scripts.train_translation_mt import char_decision, fit_char
+
+        w = np.zeros(len(self.recs))
+        w[tr] = weights(self.recs, tr)
+        return char_decision(self.chars, fit_char(self.chars, self.y, w, tr), te)
 
     def baseline(self, tr: Any, te: Any, proba: bool = False) -> Any:
         """TF-IDF char_wb 2-5 logistic regression (C=10, min_df 2 in the training set), trained on `tr`
@@ -428,24 +445,27 @@ def loso(t: Transfer, folds: int) -> None:
         "  training: the other 8 systems' MT and the human translations of the other documents, WMT originals, "
         "Docs MT/HT, OrangeSum (scorer's training split)"
     )
-    print(f"  {'system':10s} {'after':>7s} {'baseline':>9s} {'before*':>8s}")
-    pooled: dict[str, list[Any]] = {"y": [], "ours": [], "base": [], "cur": []}
+    print(f"  {'system':10s} {'char':>7s} {'distrib':>8s} {'baseline':>9s} {'shipped*':>9s}")
+    pooled: dict[str, list[Any]] = {"y": [], "char": [], "ours": [], "base": [], "cur": []}
     for s in systems:
-        ys, o, b = [], [], []
+        ys, c, o, b = [], [], [], []
         for _, te_g in splits:
             held = np.isin(t.group, [trans[i] for i in te_g])
             tr = np.flatnonzero(others | (wmt & ~held & (t.system != s)))
             te = np.flatnonzero(t.ok & held & ((t.src == "wmt_ht") | (t.system == s)))
             ys.append(t.y[te])
+            c.append(t.char(tr, te))
             o.append(t.ours(tr, te))
             b.append(t.baseline(tr, te))
         te_all = np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))
         y = np.concatenate(ys)
         cur = [t.current[i] for i in te_all]
         print(
-            f"  {s:10s} {_auc(y, np.concatenate(o)):7.3f} {_auc(y, np.concatenate(b)):9.3f} {_auc(t.y[te_all], cur):8.3f}"
+            f"  {s:10s} {_auc(y, np.concatenate(c)):7.3f} {_auc(y, np.concatenate(o)):8.3f} "
+            f"{_auc(y, np.concatenate(b)):9.3f} {_auc(t.y[te_all], cur):9.3f}"
         )
         pooled["y"].append(y)
+        pooled["char"].append(np.concatenate(c))
         pooled["ours"].append(np.concatenate(o))
         pooled["base"].append(np.concatenate(b))
         pooled["cur"].append(np.array([np.nan if v is None else v for v in cur]))
@@ -456,11 +476,12 @@ def loso(t: Transfer, folds: int) -> None:
         [t.y[np.flatnonzero(t.ok & ((t.src == "wmt_ht") | (t.system == s)))] for s in systems]
     )
     print(
-        f"  {'pooled':10s} {_auc(y, np.concatenate(pooled['ours'])):7.3f} {_auc(y, np.concatenate(pooled['base'])):9.3f} "
-        f"{_auc(ycur, np.concatenate(pooled['cur'])):8.3f}"
+        f"  {'pooled':10s} {_auc(y, np.concatenate(pooled['char'])):7.3f} {_auc(y, np.concatenate(pooled['ours'])):8.3f} "
+        f"{_auc(y, np.concatenate(pooled['base'])):9.3f} {_auc(ycur, np.concatenate(pooled['cur'])):9.3f}"
     )
     print(
-        "  * before = the shipped translation.mt_likelihood as is: it was trained on the scorer's training split of these "
+        "  char = the shipped estimate's recipe, distrib = features/mt_transfer.py, both trained per fold as above.\n"
+        "  * shipped = translation.mt_likelihood as is: it was trained on the scorer's training split of these "
         "WMT21 groups and all 9 systems, so its figure here is in-sample, not a transfer figure."
     )
 
@@ -475,10 +496,11 @@ def ht_vs_mt_in_group(t: Transfer, folds: int) -> None:
         t.mask("orangesum", "docs_mt", "docs_ht", "wmt_orig")
         & ~((t.src == "orangesum") & (t.split != "train"))
     )
-    ys, o, b = [], [], []
+    ys, c, o, b = [], [], [], []
     for tr, te in GroupKFold(n_splits=folds).split(idx, groups=t.group[idx]):
         trn = np.concatenate([others, idx[tr]])
         ys.append(t.y[idx[te]])
+        c.append(t.char(trn, idx[te]))
         o.append(t.ours(trn, idx[te]))
         b.append(t.baseline(trn, idx[te]))
     y = np.concatenate(ys)
@@ -487,8 +509,8 @@ def ht_vs_mt_in_group(t: Transfer, folds: int) -> None:
         "all systems in training (in-group, for reference)"
     )
     print(
-        f"  after {_auc(y, np.concatenate(o)):.3f} | baseline {_auc(y, np.concatenate(b)):.3f} | "
-        f"before* {_auc(t.y[idx], [t.current[i] for i in idx]):.3f}"
+        f"  char {_auc(y, np.concatenate(c)):.3f} | distrib {_auc(y, np.concatenate(o)):.3f} | "
+        f"baseline {_auc(y, np.concatenate(b)):.3f} | shipped* {_auc(t.y[idx], [t.current[i] for i in idx]):.3f}"
     )
 
 
@@ -499,7 +521,7 @@ def cross_genre(t: Transfer) -> None:
 
     news = t.mask("orangesum") & (t.split == "train")
     print("\n== 3. Cross-genre, AUC of MT vs human translation in the unseen genre")
-    print(f"  {'direction':34s} {'after':>7s} {'baseline':>9s} {'before*':>8s}")
+    print(f"  {'direction':34s} {'char':>7s} {'distrib':>8s} {'baseline':>9s} {'shipped*':>9s}")
     for name, train_src, test_src in (
         ("WMT (+news) -> Docs MT vs HT", ("wmt_mt", "wmt_ht", "wmt_orig"), ("docs_mt", "docs_ht")),
         ("Docs (+news) -> WMT MT vs HT", ("docs_mt", "docs_ht"), ("wmt_mt", "wmt_ht")),
@@ -507,18 +529,17 @@ def cross_genre(t: Transfer) -> None:
         tr = np.flatnonzero(news | t.mask(*train_src))
         te = np.flatnonzero(t.mask(*test_src))
         print(
-            f"  {name:34s} {_auc(t.y[te], t.ours(tr, te)):7.3f} {_auc(t.y[te], t.baseline(tr, te)):9.3f} "
-            f"{_auc(t.y[te], [t.current[i] for i in te]):8.3f}"
+            f"  {name:34s} {_auc(t.y[te], t.char(tr, te)):7.3f} {_auc(t.y[te], t.ours(tr, te)):8.3f} "
+            f"{_auc(t.y[te], t.baseline(tr, te)):9.3f} {_auc(t.y[te], [t.current[i] for i in te]):9.3f}"
         )
-    print(
-        "  * before: the shipped model never saw Docs (its Docs figure is a transfer figure); WMT is in-sample."
-    )
+    print("  * shipped: trained on the training split of both genres, so both rows are in-sample for it.")
 
 
 def news_false_positives(t: Transfer) -> None:
-    """Share of the scorer's held-out OrangeSum articles (bare text) above 0.5: the estimate trained and
-    calibrated as shipped (scorer's training split of every source), the baseline trained on the same
-    documents (its own probability, no shift), and the shipped estimate; plus each one's MT recall at
+    """Share of the scorer's held-out OrangeSum articles (bare text) above 0.5: the shipped estimate
+    (trained on the scorer's training split of every source, so these documents are unseen), the
+    distributional estimate trained and calibrated the same way, the baseline trained on the same
+    documents (its own probability, no shift); plus each one's MT recall at
     0.5 on the held-out WMT/Docs documents of the scorer's split, for context."""
     import numpy as np
 
@@ -533,9 +554,9 @@ def news_false_positives(t: Transfer) -> None:
     nb, nm = len(held_news), len(held_mt)
     cur = np.array([np.nan if v is None else v for v in t.current])
     rows = {
-        "after": (model.predict(t.X[held_news]), model.predict(t.X[held_mt]), model.predict(t.X[held_ht])),
+        "shipped": (cur[held_news], cur[held_mt], cur[held_ht]),
+        "distrib": (model.predict(t.X[held_news]), model.predict(t.X[held_mt]), model.predict(t.X[held_ht])),
         "baseline": (base[:nb], base[nb : nb + nm], base[nb + nm :]),
-        "before": (cur[held_news], cur[held_mt], cur[held_ht]),
     }
     print(
         f"\n== 4. Real French news: share of the scorer's held-out OrangeSum articles (bare text, {nb}) with estimate > 0.5"
@@ -547,7 +568,7 @@ def news_false_positives(t: Transfer) -> None:
         print(
             f"  {name:9s} news FP {np.mean(n > 0.5):6.2%}   MT > 0.5 {np.mean(m > 0.5):6.2%}   HT > 0.5 {np.mean(h > 0.5):6.2%}"
         )
-    print(f"  after: calibration of the run {', '.join(f'{k}={v:.3f}' for k, v in info.items())}")
+    print(f"  distrib: calibration of the run {', '.join(f'{k}={v:.3f}' for k, v in info.items())}")
 
 
 def runtime(t: Transfer, n: int = 300) -> None:
@@ -573,7 +594,7 @@ def runtime(t: Transfer, n: int = 300) -> None:
         ours.run(d)
     kb = sum(len(d.text) for d in docs) / len(docs) / 1000
     res = {}
-    for name, f in (("before", feat), ("after", ours)):
+    for name, f in (("shipped", feat), ("distrib", ours)):
         c0 = time.process_time()
         for d in docs:
             f.run(d)
@@ -583,7 +604,7 @@ def runtime(t: Transfer, n: int = 300) -> None:
     )
     for name, ms in res.items():
         print(f"  {name:7s} {ms:6.2f} ms/article  ({ms / kb * 5:.2f} ms per 5 KB)")
-    print(f"  ratio after/before: {res['after'] / res['before']:.2f}")
+    print(f"  ratio distrib/shipped: {res['distrib'] / res['shipped']:.2f}")
 
 
 def shipped_model_check(t: Transfer) -> None:
@@ -610,8 +631,8 @@ def transfer(seed: int, folds: int) -> None:
     t = Transfer(seed)
     n_by = Counter(str(s) for s in t.src[t.ok])
     print(
-        f"== Transfer validation of translation.mt_likelihood: after = features/mt_transfer.py "
-        f"({len(t.names)} measures), before = shipped estimate, baseline = TF-IDF char_wb 2-5 LR (C=10) "
+        f"== Transfer validation of translation.mt_likelihood: char = the shipped recipe, distrib = features/mt_transfer.py "
+        f"({len(t.names)} measures), shipped = the shipped estimate as is, baseline = TF-IDF char_wb 2-5 LR (C=10) "
         f"trained on the same documents with the same weights. Documents: {dict(n_by)}"
     )
     loso(t, folds)
