@@ -1,6 +1,7 @@
 """A per-user cache of data the scorer derives from installed packages, so that a new process maps it
 instead of recomputing it: the word-frequency tables (`features.frequencies`, ~2 s to build from
-wordfreq's files) and spaCy's compiled French tokenizer pattern (`features.nlp`, ~3 s to compile).
+wordfreq's files), spaCy's compiled French tokenizer pattern (`features.nlp`, ~3 s to compile) and
+the leaked-word candidate lists (`features.translation.words`, ~1 s from wordfreq's top lists).
 
 Nothing here is downloaded: every entry is computed from files already installed, under a name that
 hashes what it was computed from (the source file's path, size and modification time, the Python

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from features.text import WORD_RE
+from features.text import WORD_RE, word_runs
 
 # A paragraph is a run of text between blank lines (or between single line breaks: scraped text often
 # has one line per block). Both are kept: `paragraphs` splits on any line break, `blocks` on blank lines.
@@ -40,6 +40,7 @@ WORDS: MemoKey[tuple[Span, ...]] = MemoKey("words")
 WORD_TEXTS: MemoKey[list[str]] = MemoKey("word_texts")
 LOWER_TEXT: MemoKey[str] = MemoKey("lower_text")
 LOWER_WORDS: MemoKey[list[str]] = MemoKey("lower_words")
+WORD_RUNS: MemoKey[dict[str, list[int]]] = MemoKey("word_runs")
 HEAD: MemoKey[Document] = MemoKey("head")
 
 
@@ -185,6 +186,15 @@ class Document:
             else:
                 cached = [w.lower() for w in self.word_texts]
             self._memo[LOWER_WORDS] = cached
+        return cached  # type: ignore[no-any-return]
+
+    @property
+    def word_runs(self) -> dict[str, list[int]]:
+        """Runs of word characters, folded as a case-insensitive regex compares letters, with their
+        start offsets (`features.text.word_runs`): where a phrase list can match (`PhraseSearch`)."""
+        cached = self._memo.get(WORD_RUNS)
+        if cached is None:
+            cached = self._memo[WORD_RUNS] = word_runs(self.text, self.lower_text)
         return cached  # type: ignore[no-any-return]
 
     def memo(self, key: MemoKey[T], make: Callable[[], T]) -> T:

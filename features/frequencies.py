@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import logging
 import math
 import mmap
@@ -34,6 +35,8 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 from features import cache
 
@@ -54,6 +57,30 @@ _FOLD_ONLY = frozenset({"fr", "en", "it", "de", "es", "pt", "nl"})
 _SEGMENTED = frozenset({"zh", "ja", "ko", "th", "my", "km", "lo"})
 
 
+@lru_cache(maxsize=1)
+def _wordfreq_lists() -> dict[str, str]:
+    """Language -> path of wordfreq's best list, as `wordfreq.available_languages("best")` gives it
+    ("large" over "small"), found without importing wordfreq: its import (langcodes, ftfy, its
+    tokenisers' patterns) costs ~0.4-0.8 s of a cold start, and a lookup of a plain word never needs
+    it."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    data = Path(next(iter(spec.submodule_search_locations)), "data")
+    found: dict[str, dict[str, str]] = {"small": {}, "large": {}}
+    for path in data.glob("*.msgpack.gz"):
+        if not path.name.startswith("_"):
+            name, _, lang = path.name.split(".")[0].partition("_")
+            if name in found:
+                found[name][lang] = str(path)
+    return found["small"] | found["large"]
+
+
+def list_path(lang: str) -> str | None:
+    """The path of wordfreq's best list for `lang`, or None when it has none."""
+    return _wordfreq_lists().get(lang)
+
+
 def _fingerprint(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
@@ -68,9 +95,7 @@ class FrequencyTable:
     __slots__ = ("_map", "buckets", "fingerprints", "lang", "min_zipf", "words")
 
     def __init__(self, lang: str, min_zipf: float | None = None) -> None:
-        from wordfreq import available_languages
-
-        path = available_languages("best").get(lang)
+        path = list_path(lang)
         if path is None:
             raise LookupError(f"no wordfreq list for language {lang!r}")
         self.lang = lang
@@ -248,10 +273,9 @@ def top_words(lang: str, n: int) -> list[str]:
     """The `n` most frequent words of `lang` without digit sequences, as `wordfreq.top_n_list` gives
     them, streamed from the data file (wordfreq's own function keeps the whole list in memory)."""
     import msgpack
-    from wordfreq import available_languages
     from wordfreq.numbers import has_digit_sequence
 
-    path = available_languages("best").get(lang)
+    path = list_path(lang)
     if path is None:
         return []
     out: list[str] = []

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from features.base import Feature, Signal, load_lexicon
 from features.document import Document, Span
+from features.text import PhraseSearch
 
 # Quotation mark pairs (’ is also the French apostrophe, so single quotes are left out).
 _QUOTES = (("«", "»"), ("“", "”"))
@@ -70,6 +71,9 @@ class ChatbotResidue(Feature):
         self.phrase_re = re.compile(
             "|".join(f"(?P<p{i}>{_phrase_pattern(p)})" for i, (_, p) in enumerate(phrases)), re.IGNORECASE
         )
+        # Every phrase begins with a word, so the regex is tried only where one of those words starts
+        # (tried at every position, its ~80 alternatives cost ~17 ms per article).
+        self.phrases = PhraseSearch(self.phrase_re, (p for _, p in phrases))
         words = sorted(
             {w for lang in ("fr", "en") for w in lex["placeholder_words"][lang]}, key=len, reverse=True
         )
@@ -81,7 +85,7 @@ class ChatbotResidue(Feature):
     def extract(self, doc: Document) -> list[Signal]:
         text = doc.text
         hits: list[tuple[Span, str]] = []
-        for m in self.phrase_re.finditer(text):
+        for m in self.phrases.finditer(text, doc.word_runs):
             kind = self._kinds[int((m.lastgroup or "p0")[1:])]
             if not _quoted(doc, m.start(), m.end()):
                 hits.append((m.span(), kind))

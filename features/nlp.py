@@ -12,6 +12,7 @@ import re
 import struct
 import sys
 import threading
+import types
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -41,12 +42,69 @@ def spacy_pipeline(lang: str) -> Any | None:
         return None
     try:
         with cached_regex_compilation():
-            import spacy
-
+            spacy = _import_spacy()
+            _index_entry_points()
             return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except (ImportError, OSError) as e:  # model package missing: features fall back to patterns
         logger.warning("spaCy model %s unavailable (%s); falling back to patterns", name, e)
         return None
+
+
+def _import_spacy() -> Any:
+    """`import spacy` without its command line. spaCy's package imports `spacy.cli.info.info` only to
+    re-export it, and `spacy.cli` brings typer, requests, httpx, weasel and jinja2: ~0.4 s of CPU, a
+    fifth of what loading the pipeline costs a run whose first parse needs it. Stand-in modules hold a
+    forwarding `info` while spaCy imports, then leave `sys.modules`, so a later `import spacy.cli`
+    loads the real command line (and `spacy.info()` calls the real function)."""
+    if "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+
+    def info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as real
+
+        return real(*args, **kwargs)
+
+    cli = types.ModuleType("spacy.cli")
+    cli.__path__ = []
+    info_module = types.ModuleType("spacy.cli.info")
+    info_module.info = info  # type: ignore[attr-defined]
+    stand_ins = {"spacy.cli": cli, "spacy.cli.info": info_module}
+    for key, module in stand_ins.items():
+        sys.modules.setdefault(key, module)
+    try:
+        import spacy
+    finally:
+        for key, module in stand_ins.items():
+            if sys.modules.get(key) is module:
+                del sys.modules[key]
+    return spacy
+
+
+class _EntryPointGroups(dict[str, list[Any]]):
+    """Entry points by group, each group selected from catalogue's `EntryPoints` on first request and
+    kept: catalogue asks for the same few groups ~160 times while a pipeline loads, and each
+    `select(group=…)` scans every entry point of every installed package (~0.3 s in all)."""
+
+    def __init__(self, found: Any) -> None:
+        super().__init__()
+        self._found = found
+
+    def get(self, group: str, default: Any = None) -> Any:  # type: ignore[override]
+        if group not in self:
+            self[group] = list(self._found.select(group=group))
+        return dict.get(self, group, default)
+
+
+def _index_entry_points() -> None:
+    """Let catalogue, spaCy's function registry, look entry points up in `_EntryPointGroups`: it takes
+    a mapping of group to entry points as well as `EntryPoints` (`registry._get_entry_points`), and
+    each group holds what `select` returns, in the same order."""
+    import catalogue
+
+    if hasattr(catalogue.AVAILABLE_ENTRY_POINTS, "select"):
+        catalogue.AVAILABLE_ENTRY_POINTS = _EntryPointGroups(catalogue.AVAILABLE_ENTRY_POINTS)
 
 
 # Patterns at least this long go through the compiled-pattern cache: spaCy's French tokenizer builds

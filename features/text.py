@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 # --------------------------------------------------------------------------------------------------
 # Token patterns
@@ -52,6 +52,81 @@ def alternation(words: Iterable[str]) -> str:
 def char_class(chars: Iterable[str]) -> str:
     """A regex character class matching any of `chars`."""
     return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+# --------------------------------------------------------------------------------------------------
+# Phrase lists searched from their first words
+# --------------------------------------------------------------------------------------------------
+
+# Letters that a case-insensitive regex takes for a Latin letter but `str.lower()` does not turn into
+# it: dotted capital I (lower-cased to two characters, "i" and a combining dot), dotless i and long s.
+# `regex_fold` maps them first (tests/test_text.py checks the fold over every code point).
+_REGEX_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_REGEX_FOLD_CHARS = frozenset(map(chr, _REGEX_FOLD))
+
+
+def regex_fold(text: str, lower: str | None = None) -> str:
+    """`text` with its letters folded as a case-insensitive regex compares them with the Latin
+    letters of a lexicon: lower-cased, and "İ", "ı", "ſ" made "i", "i", "s". `lower` is `text.lower()`
+    when the caller has it."""
+    if _REGEX_FOLD_CHARS.isdisjoint(text):
+        return text.lower() if lower is None else lower
+    return text.translate(_REGEX_FOLD).lower()
+
+
+def word_runs(text: str, lower: str | None = None) -> dict[str, list[int]]:
+    """Every maximal run of word characters (`WORD_RUN`) of `text`, folded (`regex_fold`), with the
+    offsets where it starts, in order."""
+    folded = regex_fold(text, lower)
+    runs: dict[str, list[int]] = {}
+    if len(folded) == len(text):  # folding kept every offset: slice the folded text
+        for m in WORD_RUN_RE.finditer(text):
+            a, b = m.span()
+            runs.setdefault(folded[a:b], []).append(a)
+    else:
+        for m in WORD_RUN_RE.finditer(text):
+            runs.setdefault(regex_fold(m.group()), []).append(m.start())
+    return runs
+
+
+class PhraseSearch:
+    """`pattern.finditer(text)` for a case-insensitive alternation of phrases that each begin with a
+    whole word (`\\b(?:…)` where every alternative spells its phrase's first word letter for letter, then
+    a non-word character or a word boundary), tried only where one of those first words starts.
+
+    A regex of many alternatives tries each at every position of the text (tens of milliseconds for
+    a few hundred phrases on a 5 KB article); a match can only start at a run of word characters that
+    is exactly some phrase's first word (its letters are word characters, and what follows them in
+    the phrase is not), so trying the same pattern at those starts alone, left to right, gives the
+    same matches with the same alternative winning each."""
+
+    def __init__(self, pattern: re.Pattern[str], phrases: Iterable[str]) -> None:
+        if not pattern.flags & re.IGNORECASE:
+            raise ValueError("PhraseSearch expects a case-insensitive pattern")
+        first: set[str] = set()
+        for phrase in phrases:
+            m = WORD_RUN_RE.match(phrase)
+            if m is None:
+                raise ValueError(f"phrase {phrase!r} does not begin with a word character")
+            first.add(regex_fold(m.group()))
+        self.pattern = pattern
+        self.first_words = frozenset(first)
+
+    def finditer(self, text: str, runs: Mapping[str, list[int]]) -> Iterator[re.Match[str]]:
+        """The matches of `pattern` in `text`, as `finditer` gives them; `runs` is `word_runs(text)`."""
+        hits = self.first_words.intersection(runs)
+        if not hits:
+            return
+        starts = sorted(a for w in hits for a in runs[w])
+        match = self.pattern.match
+        pos = 0
+        for a in starts:
+            if a < pos:
+                continue  # inside the previous match: finditer resumes after it
+            m = match(text, a)
+            if m is not None:
+                yield m
+                pos = m.end()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -89,3 +89,30 @@ def test_re_compile_is_restored() -> None:
     with nlp.cached_regex_compilation():
         assert re.compile is not original
     assert re.compile is original
+
+
+def test_wordfreq_lists_are_found_without_importing_wordfreq() -> None:
+    from wordfreq import available_languages
+
+    assert frequencies._wordfreq_lists() == available_languages("best")
+    assert frequencies.list_path("fr") == available_languages("best")["fr"]
+    assert frequencies.list_path("xx") is None
+
+
+def test_foreign_word_lists_come_back_identical_from_the_cache(folder: Path) -> None:
+    from features.translation import words
+
+    args = ("fr", ("en", "it", "de"), 300, 4.0, 1.5, 4.0, 10)
+    built = words._build_foreign_words(*args)
+    words._foreign_words.cache_clear()
+    first = words._foreign_words(*args)  # builds and writes the entry
+    assert len(list(folder.glob("foreign-*.bin"))) == 1
+    words._foreign_words.cache_clear()
+    again = words._foreign_words(*args)  # reads it
+    assert first == built == again and len(built) > 20
+    assert all(isinstance(g, float) and isinstance(lang, str) for v in again.values() for lang, g in v)
+    (entry,) = folder.glob("foreign-*.bin")
+    entry.write_bytes(b"{not json")
+    words._foreign_words.cache_clear()
+    assert words._foreign_words(*args) == built  # a damaged entry is rebuilt
+    words._foreign_words.cache_clear()

