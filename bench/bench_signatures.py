@@ -9,7 +9,7 @@ the memory of `scorer check` as the corpus grows.
 - `signatures`: documents per second of `scorer.corpus.fingerprint.fingerprints` on one core, in CPU
   time of this process (the machine may be shared, so wall time is printed too), on generated short
   records (~60 words) and, when ../shared is present, on OrangeSum articles (~370 words); one text per
-  call, 8 per call, and `fingerprint.BATCH` per call (what the corpus pass does).
+  call, 8 per call, and grouped as the corpus pass does (`fingerprint.batches`).
 - `ratio`: `scorer check` on the same generated records with clusters on and with `--no-clusters`,
   alternating in each round, in one run; prints each wall time and the ratio of the medians.
 - `memory`: peak RSS of `scorer check` (the largest process, and the summed process tree) on generated
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.memory import run_measured  # noqa: E402
-from scorer.corpus.fingerprint import BATCH, fingerprint, fingerprints  # noqa: E402
+from scorer.corpus.fingerprint import BATCH, BATCH_CHARS, batches, fingerprint, fingerprints  # noqa: E402
 
 VOCAB = (
     "le la les un une des du de et à en pour sur avec dans par que qui est sont a ont été sera conseil "
@@ -91,14 +91,17 @@ def bench_signatures(n: int) -> None:
         print(f"({shared} absent: only generated records)")
     fingerprint("warm up the tables " * 20)
     for name, items in texts.items():
-        for how, size in (
-            ("one at a time", 1),
-            ("in batches of 8", 8),
-            (f"in batches of {BATCH}, as the corpus pass does", BATCH),
-        ):
+        groups = {
+            "one at a time": [items[i : i + 1] for i in range(len(items))],
+            "in batches of 8": [items[i : i + 8] for i in range(0, len(items), 8)],
+            f"in batches of {BATCH} texts or {BATCH_CHARS:,} characters, as the corpus pass does": list(
+                batches(items, len)
+            ),
+        }
+        for how, group in groups.items():
             cpu0, wall0 = time.process_time(), time.perf_counter()
-            for i in range(0, len(items), size):
-                fingerprints(items[i : i + size])
+            for batch in group:
+                fingerprints(batch)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
             print(
                 f"signatures, {name}, {how}: {len(items)} docs, {len(items) / cpu:,.0f} docs/s (CPU time, "

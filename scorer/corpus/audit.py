@@ -16,14 +16,13 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
 from scorer.corpus.batch import with_fingerprints
-from scorer.corpus.fingerprint import BATCH as SIGNATURE_BATCH
+from scorer.corpus.fingerprint import batches as signature_batches
 from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
 from scorer.corpus.progress import track
 from scorer.corpus.provenance import ProvenancePass
@@ -116,12 +115,11 @@ def _ray_outcomes(
 
 def with_signatures(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
     """The outcomes, in order, each scored one with the MinHash signatures of its text. They depend on
-    the text alone and are computed here, in this process, for `SIGNATURE_BATCH` documents at a time:
-    the workers' batches of 8 would pay numpy's per-call costs 16 times as often, and the text is here
-    anyway (the provenance pass spills it). A few tens of microseconds per document, against
-    milliseconds to score it."""
-    it = iter(outcomes)
-    while batch := list(islice(it, SIGNATURE_BATCH)):
+    the text alone and are computed here, in this process, for batches of up to `BATCH` documents or
+    `BATCH_CHARS` characters (`scorer.corpus.fingerprint.batches`): the workers' batches of 8 would pay
+    numpy's per-call costs up to 8 times as often, and the text is here anyway (the provenance pass
+    spills it). Tens of microseconds per document, against milliseconds to score it."""
+    for batch in signature_batches(outcomes, lambda o: len(o.text or "") if isinstance(o, Scored) else 0):
         yield from with_fingerprints(batch)
 
 

@@ -9,8 +9,8 @@ Two signatures per document, both MinHash (rensa's `RMinHash`) over 5-word shing
   another town, other figures) share these even when their names and numbers differ.
 
 The words are found and hashed in numpy on the text's code points (no per-word Python work), for a
-whole batch of texts at once (`BATCH` texts in the corpus pass: numpy's fixed cost per call, paid once
-per batch, is what a small batch spends its time on), so that a signature costs tens of microseconds:
+whole batch of texts at once (in the corpus pass, `BATCH` texts or `BATCH_CHARS` characters: numpy's
+fixed cost per call, paid once per batch, is what a small batch spends its time on), so that a signature costs tens of microseconds:
 a corpus pass is not slowed down by it. The hashes are fixed polynomials and the MinHash seed is a
 constant, so a text has the same signature in every process, on every run, whatever the number of
 jobs or the batch it was computed in.
@@ -19,10 +19,11 @@ jobs or the batch it was computed in.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import rensa
@@ -31,9 +32,15 @@ NUM_PERM = 63  # 21 LSH bands of 3 rows (scorer.corpus.provenance)
 SEED = 20240521
 SHINGLE = 5  # words per shingle: short enough to survive word swaps, long enough to be rare by chance
 MIN_WORDS = 30  # under this, two texts sharing most of their shingles can be a coincidence (a notice)
-BATCH = 128  # texts per call in the corpus pass (scorer.corpus.audit.with_signatures)
+# Texts per call in the corpus pass (scorer.corpus.audit.with_signatures): up to BATCH texts or
+# BATCH_CHARS characters. Fewer pay numpy's per-call cost more often; more characters outgrow the CPU
+# caches (each pass over the text's code points then reads memory): ~64 short records or ~12 articles.
+BATCH = 128
+BATCH_CHARS = 32_000
 BATCH_MAX = 255  # texts per numpy pass: the text's index fits the top byte of a shingle key
 MAX_CHARS = 200_000  # only the first MAX_CHARS characters are fingerprinted (about 30,000 words)
+
+T = TypeVar("T")
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 # Weights of a character by its position in its word (positions past 63 share the last weight).
@@ -153,6 +160,21 @@ def shingle_hashes(hashes: np.ndarray, k: int = SHINGLE) -> np.ndarray:
     for j in range(1, k):
         acc += hashes[..., j : j + n] * _SHINGLE_K[j]
     return _mix(acc)
+
+
+def batches(items: Iterable[T], length: Callable[[T], int]) -> Iterator[list[T]]:
+    """`items` in order, grouped as the corpus pass computes their signatures: up to BATCH items or
+    BATCH_CHARS characters (by `length`) per group."""
+    batch: list[T] = []
+    chars = 0
+    for item in items:
+        batch.append(item)
+        chars += length(item)
+        if len(batch) >= BATCH or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def fingerprint(text: str) -> Fingerprint | None:

@@ -14,7 +14,17 @@ import pytest
 
 from features import Kind, Signal
 from scorer.cli import main
-from scorer.corpus.fingerprint import BATCH_MAX, MIN_WORDS, NUM_PERM, fingerprint, fingerprints, words
+from scorer.corpus.fingerprint import (
+    BATCH,
+    BATCH_CHARS,
+    BATCH_MAX,
+    MIN_WORDS,
+    NUM_PERM,
+    batches,
+    fingerprint,
+    fingerprints,
+    words,
+)
 from scorer.corpus.provenance import NEAR_COPY_LOGIT, penalise, shared_passages
 from scorer.engine import Scorer, label_for
 from tests.conftest import FIXTURES
@@ -229,6 +239,16 @@ def test_signatures_do_not_depend_on_the_batch(size: int) -> None:
     batched = [fp for i in range(0, len(texts), size) for fp in fingerprints(texts[i : i + size])]
     assert batched == alone
     assert alone[-1] is not None and all(fp is None for fp in alone[len(_corpus_texts()) :][:2])
+
+
+def test_corpus_batches_keep_the_order_and_bound_documents_and_characters() -> None:
+    lengths = [10] * (BATCH + 5) + [BATCH_CHARS // 3] * 7 + [5 * BATCH_CHARS, 1]
+    groups = list(batches(lengths, lambda n: n))
+    assert [n for g in groups for n in g] == lengths
+    assert all(len(g) <= BATCH for g in groups)
+    # A group closes as soon as it reaches BATCH_CHARS: only its last text can take it past.
+    assert all(sum(g[:-1]) < BATCH_CHARS for g in groups)
+    assert len(groups[0]) == BATCH and [5 * BATCH_CHARS] in groups
 
 
 @pytest.mark.parametrize("text", [*EDGE_TEXTS[:1], *EDGE_TEXTS[2:], "", "a", "_x_ y__z 9", "\n\ta b\n"])
