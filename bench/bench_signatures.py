@@ -4,7 +4,7 @@ the memory of `scorer check` as the corpus grows.
     python bench/bench_signatures.py signatures [--n 20000]
     python bench/bench_signatures.py ratio [--n 3000] [--rounds 3] [--jobs 2]
     python bench/bench_signatures.py memory [--sizes 100000 300000] [--jobs 2]
-    python bench/bench_signatures.py memory-pass [--n 1000000]
+    python bench/bench_signatures.py memory-pass [--n 1000000] [--signatures]
 
 - `signatures`: documents per second of `scorer.corpus.fingerprint.fingerprints` on one core, in CPU
   time of this process (the machine may be shared, so wall time is printed too), on generated short
@@ -16,7 +16,8 @@ the memory of `scorer check` as the corpus grows.
   records, one run per size; the slope between sizes says whether memory is flat.
 - `memory-pass`: the provenance pass alone (spill, band sort, clusters, re-read) on synthetic outcomes
   (random signatures, 1 % copies), RSS at checkpoints: what the clusters add, at sizes where scoring
-  itself would take hours on this machine.
+  itself would take hours on this machine; with `--signatures`, the generated records' texts signed as
+  the corpus pass does instead of random signatures (real clusters, and the signatures' own cost).
 
 The records are seeded: word salad from a fixed vocabulary, unique by construction; 1 % are near-copies
 of an earlier record (a word changed, a line added), so the cluster path is exercised.
@@ -32,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,19 +67,25 @@ def records(n: int, seed: int = 7, words: int = 60) -> list[dict[str, str]]:
     return out
 
 
-def write_jsonl(path: Path, n: int) -> None:
-    """Write `n` records to `path`, streaming (a million records never sit in memory)."""
+def stream_texts(n: int) -> Iterator[str]:
+    """The texts of `write_jsonl`, one at a time."""
     rng = random.Random(7)
     recent: list[str] = []
+    for i in range(n):
+        if recent and rng.random() < 0.01:
+            base = rng.choice(recent).split(" ")
+            base[rng.randrange(len(base))] = rng.choice(VOCAB)
+            text = " ".join(base) + "\nPartager sur Facebook"
+        else:
+            text = " ".join(rng.choice(VOCAB) for _ in range(60)) + f" (dossier {i})."
+            recent = (recent + [text])[-100:]
+        yield text
+
+
+def write_jsonl(path: Path, n: int) -> None:
+    """Write `n` records to `path`, streaming (a million records never sit in memory)."""
     with open(path, "w", encoding="utf-8") as f:
-        for i in range(n):
-            if recent and rng.random() < 0.01:
-                base = rng.choice(recent).split(" ")
-                base[rng.randrange(len(base))] = rng.choice(VOCAB)
-                text = " ".join(base) + "\nPartager sur Facebook"
-            else:
-                text = " ".join(rng.choice(VOCAB) for _ in range(60)) + f" (dossier {i})."
-                recent = (recent + [text])[-100:]
+        for i, text in enumerate(stream_texts(n)):
             f.write(json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) + "\n")
 
 
@@ -177,10 +185,12 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return 0.0
 
 
-def bench_pass_memory(n: int, checkpoints: list[int]) -> None:
+def bench_pass_memory(n: int, checkpoints: list[int], signatures: bool = False) -> None:
     """The provenance pass alone (no scoring) on `n` synthetic outcomes: random signatures (unique
-    documents) with 1 % exact copies of an earlier one, and one real result object for all; the RSS of
-    this process at each checkpoint, after clustering and at the end of the re-read."""
+    documents) with 1 % exact copies of an earlier one, or with `signatures` the generated records'
+    texts (those of `write_jsonl`) signed as the corpus pass does (`audit.with_signatures`); one real
+    result object for all; the RSS of this process at each checkpoint, after clustering and at the end
+    of the re-read."""
     import numpy as np
 
     from features import Document
@@ -193,6 +203,15 @@ def bench_pass_memory(n: int, checkpoints: list[int]) -> None:
     result = Scorer().score(Document(text, id="r"))
     rng = np.random.default_rng(7)
     recent: list[Fingerprint] = []
+
+    def signed():  # type: ignore[no-untyped-def]
+        from scorer.corpus.audit import with_signatures
+
+        unsigned = (Scored(i, f"records.jsonl:{i + 1}", result, t) for i, t in enumerate(stream_texts(n)))
+        for i, outcome in enumerate(with_signatures(unsigned)):
+            yield outcome
+            if i + 1 in checkpoints:
+                print(f"  after {i + 1:>9,} outcomes: RSS {_rss_mb():6.1f} MB", flush=True)
 
     def outcomes():  # type: ignore[no-untyped-def]
         for i in range(n):
@@ -208,10 +227,11 @@ def bench_pass_memory(n: int, checkpoints: list[int]) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-sig-") as tmp:
         t0 = time.perf_counter()
-        print(f"provenance pass on {n:,} synthetic outcomes (start: RSS {_rss_mb():.1f} MB)", flush=True)
+        what = "generated records, signed as the corpus pass does" if signatures else "synthetic outcomes"
+        print(f"provenance pass on {n:,} {what} (start: RSS {_rss_mb():.1f} MB)", flush=True)
         prov = ProvenancePass(tmp)
         count = 0
-        for _ in prov.run(outcomes()):
+        for _ in prov.run(signed() if signatures else outcomes()):
             if count == 0:
                 print(f"  clustered ({prov.stats()}): RSS {_rss_mb():6.1f} MB", flush=True)
             count += 1
@@ -236,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--jobs", type=int, default=2)
     mp = sub.add_parser("memory-pass")
     mp.add_argument("--n", type=int, default=1_000_000)
+    mp.add_argument("--signatures", action="store_true", help="sign generated records, not random signatures")
     args = ap.parse_args(argv)
     if args.what == "signatures":
         bench_signatures(args.n)
@@ -244,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "memory":
         bench_memory(args.sizes, args.jobs)
     else:
-        marks = [m for m in (10_000, 100_000, 300_000, 1_000_000, 3_000_000) if m <= args.n]
-        bench_pass_memory(args.n, marks)
+        marks = [m for m in (10_000, *range(100_000, 1_000_001, 100_000), 3_000_000) if m <= args.n]
+        bench_pass_memory(args.n, marks, args.signatures)
     return 0
 
 
