@@ -2,7 +2,7 @@
 the memory of `scorer check` as the corpus grows.
 
     python bench/bench_signatures.py signatures [--n 20000]
-    python bench/bench_signatures.py ratio [--n 3000] [--rounds 3] [--jobs 2]
+    python bench/bench_signatures.py ratio [--n 3000] [--rounds 3] [--jobs 2] [--before TREE]
     python bench/bench_signatures.py memory [--sizes 100000 300000] [--jobs 2]
     python bench/bench_signatures.py memory-pass [--n 1000000] [--signatures]
 
@@ -11,7 +11,8 @@ the memory of `scorer check` as the corpus grows.
   records (~60 words) and, when ../shared is present, on OrangeSum articles (~370 words); one text per
   call, 8 per call, and grouped as the corpus pass does (`fingerprint.batches`).
 - `ratio`: `scorer check` on the same generated records with clusters on and with `--no-clusters`,
-  alternating in each round, in one run; prints each wall time and the ratio of the medians.
+  alternating in each round, in one run; prints each wall time and the ratio of the medians; with
+  `--before TREE`, the same in another checkout, taking turns with this one.
 - `memory`: peak RSS of `scorer check` (the largest process, and the summed process tree) on generated
   records, one run per size; the slope between sizes says whether memory is flat.
 - `memory-pass`: the provenance pass alone (spill, band sort, clusters, re-read) on synthetic outcomes
@@ -124,36 +125,40 @@ def _check(path: Path, jobs: int, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def bench_ratio(n: int, rounds: int, jobs: int) -> None:
+def bench_ratio(n: int, rounds: int, jobs: int, before: str | None = None) -> None:
+    trees = {"this tree": str(ROOT)} | ({"before": before} if before else {})
     with tempfile.TemporaryDirectory(prefix="bench-sig-") as tmp:
         path = Path(tmp) / "records.jsonl"
         write_jsonl(path, n)
-        times: dict[str, list[float]] = {"on": [], "off": []}
-        cpus: dict[str, list[float]] = {"on": [], "off": []}
+        runs = [(tree, mode) for tree in trees for mode in ("on", "off")]
+        times: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+        cpus: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
         for r in range(rounds):
-            order = ("on", "off") if r % 2 == 0 else ("off", "on")
-            for mode in order:
+            for tree, mode in runs if r % 2 == 0 else runs[::-1]:
                 cmd = _check(path, jobs, *(() if mode == "on" else ("--no-clusters",)))
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                before_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                u = run_measured(cmd, cwd=str(ROOT))
+                # `python -m` puts the working directory first on sys.path: each tree runs its own code.
+                u = run_measured(cmd, cwd=trees[tree])
                 dt = time.perf_counter() - t0
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if u.returncode != 0:
                     raise SystemExit(f"scorer check exited {u.returncode}: {u.stderr_tail}")
                 # CPU seconds of the command and its workers: steadier than wall time on a shared machine.
-                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                times[mode].append(dt)
-                cpus[mode].append(cpu)
+                cpu = (after.ru_utime - before_usage.ru_utime) + (after.ru_stime - before_usage.ru_stime)
+                times[(tree, mode)].append(dt)
+                cpus[(tree, mode)].append(cpu)
                 print(
-                    f"round {r + 1} clusters {mode:3}: {dt:6.2f} s wall ({n / dt:,.0f} docs/s), {cpu:6.2f} s CPU"
+                    f"round {r + 1} {tree} clusters {mode:3}: {dt:6.2f} s wall ({n / dt:,.0f} docs/s), "
+                    f"{cpu:6.2f} s CPU"
                 )
-        on, off = statistics.median(times["on"]), statistics.median(times["off"])
-        con, coff = statistics.median(cpus["on"]), statistics.median(cpus["off"])
-        print(
-            f"scorer check, {n} records, --jobs {jobs}, medians of {rounds}: wall on {on:.2f} s / off {off:.2f} s "
-            f"= {on / off:.3f}; CPU on {con:.2f} s / off {coff:.2f} s = {con / coff:.3f}"
-        )
+        for tree in trees:
+            on, off = statistics.median(times[(tree, "on")]), statistics.median(times[(tree, "off")])
+            con, coff = statistics.median(cpus[(tree, "on")]), statistics.median(cpus[(tree, "off")])
+            print(
+                f"{tree}: scorer check, {n} records, --jobs {jobs}, medians of {rounds}: wall on {on:.2f} s / "
+                f"off {off:.2f} s = {on / off:.3f}; CPU on {con:.2f} s / off {coff:.2f} s = {con / coff:.3f}"
+            )
 
 
 def bench_memory(sizes: list[int], jobs: int) -> None:
@@ -251,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--n", type=int, default=3000)
     r.add_argument("--rounds", type=int, default=3)
     r.add_argument("--jobs", type=int, default=2)
+    r.add_argument(
+        "--before", metavar="TREE", help="also run another checkout (e.g. a git worktree), alternating"
+    )
     m = sub.add_parser("memory")
     m.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     m.add_argument("--jobs", type=int, default=2)
@@ -261,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "signatures":
         bench_signatures(args.n)
     elif args.what == "ratio":
-        bench_ratio(args.n, args.rounds, args.jobs)
+        bench_ratio(args.n, args.rounds, args.jobs, args.before)
     elif args.what == "memory":
         bench_memory(args.sizes, args.jobs)
     else:
