@@ -16,14 +16,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
 from scorer.corpus.batch import with_fingerprints
-from scorer.corpus.parallel import BATCH, Outcome, Scored, resolve_jobs, score_items
+from scorer.corpus.fingerprint import batches as signature_batches
+from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
 from scorer.corpus.progress import track
 from scorer.corpus.provenance import ProvenancePass
 from scorer.engine import BANDS
@@ -70,11 +70,14 @@ def _scored(
     engine: str,
     ray_address: str | None,
 ) -> Iterator[Outcome]:
+    if want_fp:
+        yield from with_signatures(_scored(paths, options, jobs, settings, True, False, engine, ray_address))
+        return
     if engine == "ray":
         actors = settings.jobs if jobs is None else jobs  # 0: one actor per CPU of the cluster
         yield from track(
             paths,
-            lambda _: _ray_outcomes(paths, options, actors, settings, want_text, want_fp, ray_address),
+            lambda _: _ray_outcomes(paths, options, actors, settings, want_text, ray_address),
             (),
             sys.stderr,
         )
@@ -89,7 +92,6 @@ def _scored(
             jobs=jobs,
             options=options,
             want_text=want_text,
-            want_fingerprints=want_fp,
         )
 
     yield from track(paths, run, iter_items(paths, options), sys.stderr)
@@ -101,20 +103,23 @@ def _ray_outcomes(
     jobs: int,
     settings: Settings,
     want_text: bool,
-    want_fp: bool,
     address: str | None,
 ) -> Iterator[Outcome]:
-    """The outcomes of the Ray engine (`scorer.corpus.ray_engine`), in input order; the MinHash
-    signatures, which depend on the text alone, are computed here, in batches as the pool's workers do."""
+    """The outcomes of the Ray engine (`scorer.corpus.ray_engine`), in input order."""
     from scorer.corpus import ray_engine
 
-    outcomes = ray_engine.score_items(
-        paths, settings=settings, jobs=jobs, options=options, want_text=want_text or want_fp, address=address
+    yield from ray_engine.score_items(
+        paths, settings=settings, jobs=jobs, options=options, want_text=want_text, address=address
     )
-    if not want_fp:
-        yield from outcomes
-        return
-    while batch := list(islice(outcomes, BATCH)):
+
+
+def with_signatures(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """The outcomes, in order, each scored one with the MinHash signatures of its text. They depend on
+    the text alone and are computed here, in this process, for batches of up to `BATCH` documents or
+    `BATCH_CHARS` characters (`scorer.corpus.fingerprint.batches`): the workers' batches of 8 would pay
+    numpy's per-call costs up to 8 times as often, and the text is here anyway (the provenance pass
+    spills it). Tens of microseconds per document, against milliseconds to score it."""
+    for batch in signature_batches(outcomes, lambda o: len(o.text or "") if isinstance(o, Scored) else 0):
         yield from with_fingerprints(batch)
 
 

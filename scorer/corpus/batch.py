@@ -94,21 +94,19 @@ def score_batch(
     settings: Settings | None = None,
     options: ReadOptions = DEFAULT_OPTIONS,
     want_text: bool = False,
-    want_fp: bool = False,
     scorer: Scorer | None = None,
 ) -> list[Outcome]:
     """Score a batch of records with `scorer`, else this process's scorer for `settings`; one outcome
-    per record, in order; with `want_fp`, each with the MinHash signatures of its text."""
+    per record, in order."""
     own = scorer if scorer is not None else process_scorer(settings or Settings())
-    out = [score_record(own, options, want_text or want_fp, seq, item) for seq, item in records]
-    if want_fp:
-        out = with_fingerprints(out)
+    out = [score_record(own, options, want_text, seq, item) for seq, item in records]
     release_free_memory()
     return out
 
 
 def with_fingerprints(out: list[Outcome]) -> list[Outcome]:
-    """The batch with the MinHash signatures of each scored text, computed for the batch at once."""
+    """The batch with the MinHash signatures of each scored text, computed for the batch at once
+    (`scorer.corpus.fingerprint.BATCH` texts per call is where the per-call costs stop mattering)."""
     fps = fingerprints([(o.text or "") if isinstance(o, Scored) else "" for o in out])
     return [
         replace(o, fingerprint=fp) if isinstance(o, Scored) else o for o, fp in zip(out, fps, strict=True)

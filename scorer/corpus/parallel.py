@@ -28,7 +28,6 @@ from scorer.corpus.batch import (
     build_scorer,
     release_free_memory,
     score_record,
-    with_fingerprints,
 )
 from scorer.engine import Scorer
 from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, load_item
@@ -63,27 +62,27 @@ def resolve_jobs(jobs: int | None, settings: Settings) -> int:
 
 
 # Per-process state of the workers (set by `_init_worker`).
-_WORKER: tuple[Settings, ReadOptions, bool, bool] | None = None
+_WORKER: tuple[Settings, ReadOptions, bool] | None = None
 # A scorer built in the parent before the workers fork, with the settings it was built for: its lexicons
 # and word-frequency tables (most of a scorer's memory) are then in memory once, shared copy-on-write by
 # every worker, instead of once per worker.
 _PRELOADED: tuple[Settings, Scorer] | None = None
 
 
-def _init_worker(settings: Settings, options: ReadOptions, want_text: bool, want_fp: bool = False) -> None:
+def _init_worker(settings: Settings, options: ReadOptions, want_text: bool) -> None:
     global _WORKER
     # A forked worker inherits the CLI's SIGTERM handler, which unwinds the main process; a worker
     # told to terminate just ends (the parent reports its batch and shuts the pool down).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _PRELOADED is not None and _PRELOADED[0] == settings:
         core.install(settings, _PRELOADED[1])
-    _WORKER = (settings, options, want_text, want_fp)
+    _WORKER = (settings, options, want_text)
 
 
 def _score_batch(batch: list[tuple[int, Item | InputFailure]]) -> list[Outcome]:
     assert _WORKER is not None, "worker not initialised"
-    settings, options, want_text, want_fp = _WORKER
-    return core.score_batch(batch, settings=settings, options=options, want_text=want_text, want_fp=want_fp)
+    settings, options, want_text = _WORKER
+    return core.score_batch(batch, settings=settings, options=options, want_text=want_text)
 
 
 _HTML_SUFFIXES = (".html", ".htm")
@@ -121,18 +120,13 @@ def score_items(
     options: ReadOptions = DEFAULT_OPTIONS,
     want_text: bool = False,
     scorer: Scorer | None = None,
-    want_fingerprints: bool = False,
 ) -> Iterator[Outcome]:
     """Score every item; yields a `Scored` or an `InputFailure` per item, in input order."""
     numbered = enumerate(items)
     if jobs <= 1:
         own = scorer or build_scorer(settings)
         for seq, item in numbered:
-            if not want_fingerprints:
-                yield score_record(own, options, want_text, seq, item)
-                continue
-            batch = [(seq, item), *islice(numbered, BATCH - 1)]
-            yield from with_fingerprints([score_record(own, options, True, s, it) for s, it in batch])
+            yield score_record(own, options, want_text, seq, item)
         return
     yield from _score_parallel(
         numbered,
@@ -140,7 +134,6 @@ def score_items(
         jobs=jobs,
         options=options,
         want_text=want_text,
-        want_fp=want_fingerprints,
     )
 
 
@@ -151,7 +144,6 @@ def _score_parallel(
     jobs: int,
     options: ReadOptions,
     want_text: bool,
-    want_fp: bool = False,
 ) -> Iterator[Outcome]:
     global _PRELOADED
     ctx = _context()
@@ -169,7 +161,7 @@ def _score_parallel(
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text, want_fp)
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(settings, options, want_text)
         )
 
     pool = new_pool()

@@ -4,7 +4,9 @@ fingerprints behind them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,17 @@ import pytest
 
 from features import Kind, Signal
 from scorer.cli import main
-from scorer.corpus.fingerprint import MIN_WORDS, NUM_PERM, fingerprint
+from scorer.corpus.fingerprint import (
+    BATCH,
+    BATCH_CHARS,
+    BATCH_MAX,
+    MIN_WORDS,
+    NUM_PERM,
+    batches,
+    fingerprint,
+    fingerprints,
+    words,
+)
 from scorer.corpus.provenance import NEAR_COPY_LOGIT, penalise, shared_passages
 from scorer.engine import Scorer, label_for
 from tests.conftest import FIXTURES
@@ -189,6 +201,66 @@ def test_fingerprint_is_deterministic_and_needs_enough_words() -> None:
     assert copy is not None and other is not None
     assert (near == np.frombuffer(copy.near, np.uint32)).mean() > 0.8
     assert (near == np.frombuffer(other.near, np.uint32)).mean() < 0.1
+
+
+# Texts that exercise the code-point tables: letters with a two-code-point lower case (İ), letters
+# and digits past the BMP, title-case digraphs, digits of other scripts and non-decimal numerals.
+EDGE_TEXTS = (
+    "İstanbul İzmir " * 20,
+    "emoji 😀 𝐀𝐁𝐂 text " * 10,
+    "Le 12 mai 2024, 3,5 M€ pour l'École Jean-Jaurès à Saint-Étienne. " * 8,
+    "ǅemal ǈubljana title-case ǲ " * 10,
+    "日本語のテキスト 中文 ١٢٣ ½ ² Ⅻ " * 15,
+)
+# SHA-256 of the fixtures' and EDGE_TEXTS' signatures as first released. Every cluster, similarity
+# and original follows from them: a faster implementation must reproduce them bit for bit, and a
+# deliberate change of the hashing changes this value (and the clusters) knowingly.
+SIGNATURES_SHA256 = "3c4e92a24ab1eff29bedaa8bd00d3654544e3cb223fd8aa509545baf1a1b156b"
+
+
+def _corpus_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))] + list(EDGE_TEXTS)
+
+
+def test_signatures_are_the_released_ones() -> None:
+    digest = hashlib.sha256()
+    for text in _corpus_texts():
+        fp = fingerprint(text)
+        assert fp is not None
+        digest.update(fp.near + fp.template + f"{fp.near_shingles},{fp.template_shingles};".encode())
+    assert digest.hexdigest() == SIGNATURES_SHA256
+
+
+@pytest.mark.parametrize("size", [1, 3, 8, BATCH_MAX, BATCH_MAX + 1])
+def test_signatures_do_not_depend_on_the_batch(size: int) -> None:
+    texts = _corpus_texts() + ["", "mot", " ".join(["mot"] * MIN_WORDS)]
+    texts = (texts * (1 + (BATCH_MAX + 2) // len(texts)))[: BATCH_MAX + 2]
+    alone = [fingerprint(t) for t in texts]
+    batched = [fp for i in range(0, len(texts), size) for fp in fingerprints(texts[i : i + size])]
+    assert batched == alone
+    assert alone[-1] is not None and all(fp is None for fp in alone[len(_corpus_texts()) :][:2])
+
+
+def test_corpus_batches_keep_the_order_and_bound_documents_and_characters() -> None:
+    lengths = [10] * (BATCH + 5) + [BATCH_CHARS // 3] * 7 + [5 * BATCH_CHARS, 1]
+    groups = list(batches(lengths, lambda n: n))
+    assert [n for g in groups for n in g] == lengths
+    assert all(len(g) <= BATCH for g in groups)
+    # A group closes as soon as it reaches BATCH_CHARS: only its last text can take it past.
+    assert all(sum(g[:-1]) < BATCH_CHARS for g in groups)
+    assert len(groups[0]) == BATCH and [5 * BATCH_CHARS] in groups
+
+
+@pytest.mark.parametrize("text", [*EDGE_TEXTS[:1], *EDGE_TEXTS[2:], "", "a", "_x_ y__z 9", "\n\ta b\n"])
+def test_words_are_the_runs_of_letters_and_digits(text: str) -> None:
+    starts, ends, near, template = words(text)
+    # `[^\W_]` is a letter or a digit (str.isalnum), as the code-point table says (BMP texts only:
+    # past the BMP every character counts as a letter).
+    expected = [m.span() for m in re.finditer(r"[^\W_]+", text)]
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
+    assert near.size == template.size == len(expected)
+    same = {w.lower() for w in re.findall(r"[^\W_]+", text)}
+    assert len(set(near.tolist())) == len(same)
 
 
 def test_shared_passages_are_spans_of_the_text() -> None:
