@@ -16,14 +16,12 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 from features import FAMILIES
 from scorer.config import Settings
-from scorer.corpus.batch import with_fingerprints
-from scorer.corpus.parallel import BATCH, Outcome, Scored, resolve_jobs, score_items
+from scorer.corpus.parallel import Outcome, Scored, resolve_jobs, score_items
 from scorer.corpus.progress import track
 from scorer.corpus.provenance import ProvenancePass
 from scorer.engine import BANDS
@@ -104,18 +102,19 @@ def _ray_outcomes(
     want_fp: bool,
     address: str | None,
 ) -> Iterator[Outcome]:
-    """The outcomes of the Ray engine (`scorer.corpus.ray_engine`), in input order; the MinHash
-    signatures, which depend on the text alone, are computed here, in batches as the pool's workers do."""
+    """The outcomes of the Ray engine (`scorer.corpus.ray_engine`), in input order; with `want_fp`,
+    the MinHash signatures are computed in the actors, as the pool's workers do."""
     from scorer.corpus import ray_engine
 
-    outcomes = ray_engine.score_items(
-        paths, settings=settings, jobs=jobs, options=options, want_text=want_text or want_fp, address=address
+    return ray_engine.score_items(
+        paths,
+        settings=settings,
+        jobs=jobs,
+        options=options,
+        want_text=want_text,
+        want_fp=want_fp,
+        address=address,
     )
-    if not want_fp:
-        yield from outcomes
-        return
-    while batch := list(islice(outcomes, BATCH)):
-        yield from with_fingerprints(batch)
 
 
 # --- rows, summary, external sort -----------------------------------------------------------------
