@@ -33,7 +33,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from scorer.config import Settings
@@ -222,7 +222,7 @@ def _drive(
     queued = [0] * n_actors  # blocks sent to each actor and not yet back
     order: deque[_Block] = deque()  # every block not yet yielded, in input order
     by_ref: dict[Any, _Block] = {}
-    source: Iterator[Record] = iter([*head, *numbered])
+    source: Iterator[Record] = chain(head, numbered)
     used: set[int] = set()
     seq = 0
 

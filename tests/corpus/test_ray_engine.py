@@ -131,3 +131,31 @@ def test_an_actor_that_cannot_load_its_scorer_ends_the_run_with_the_reason(tmp_p
         ScorerError, match=r"failed after 0 documents: .*ModelNotLoadedError: cannot read model file"
     ):
         list(ray_engine.score_items([str(ARTICLES)], settings=settings, jobs=1))
+
+
+@pytest.mark.usefixtures("cluster")
+def test_the_driver_reads_ahead_a_bounded_number_of_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scorer.config import Settings
+    from scorer.ingest import inputs
+
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()
+    records = [{**json.loads(lines[i % len(lines)]), "id": f"doc-{i}"} for i in range(160)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    read = 0
+
+    def counted(paths: list[str], options: inputs.ReadOptions) -> Iterator[inputs.Item | inputs.InputFailure]:
+        nonlocal read
+        for item in inputs.iter_items(paths, options):
+            read += 1
+            yield item
+
+    monkeypatch.setattr(ray_engine, "iter_items", counted)
+    monkeypatch.setattr(ray_engine, "BATCH", 2)
+    outcomes = ray_engine.score_items([str(path)], settings=Settings(), jobs=2)
+    next(outcomes)
+    # At most BUFFERED blocks per actor are out or waiting when the first outcome comes back.
+    assert read <= 2 * ray_engine.BUFFERED * 2 + 2 < len(records)
+    assert len(list(outcomes)) == len(records) - 1
