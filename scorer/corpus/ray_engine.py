@@ -10,10 +10,10 @@ an earlier block to come back), so memory stays bounded whatever the input size 
 in input order.
 
 Why actors and not Ray Data: on the 2-CPU machine this engine is benchmarked on, a Ray Data pipeline
-(`map_batches` over a callable class) spent about 60% more CPU per document than the scoring itself
-(its per-block bookkeeping in the actors, the driver's streaming executor, its statistics actor) and
-started three helper actors of its own, each a Python process importing Ray; the actors here add
-under 2% (see docs/scale.md and bench/bench_engines.py).
+(`map_batches` over a callable class) spent 33-35 ms of CPU per document against 27-28 ms for the
+process pool (its per-block bookkeeping in the actors, the driver's streaming executor, its statistics
+actor), started three helper actors of its own, each a Python process importing Ray, and took twice
+as long to return its first result; these actors spend 28 ms (see docs/scale.md).
 
 Items and outcomes cross process (and machine) boundaries pickled by Ray: they are this package's
 own dataclasses, produced by its own readers; nothing from the outside is unpickled.
