@@ -102,7 +102,7 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument(
         "--engine", choices=("pool", "ray"), default="pool",
-        help="pool: worker processes on this machine (default); ray: Ray Data, see docs/scale.md",
+        help="pool: worker processes on this machine (default); ray: scoring actors on Ray, see docs/scale.md",
     )  # fmt: skip
     p.add_argument(
         "--ray-address", metavar="ADDR", default=None,

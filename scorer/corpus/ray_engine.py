@@ -1,53 +1,61 @@
-"""`--engine ray`: score a corpus with Ray Data, on a local Ray cluster or an existing one.
+"""`--engine ray`: score a corpus on Ray, on a local Ray cluster or an existing one.
 
-The pipeline is three Ray Data steps:
+The driver reads the inputs with the readers of the default engine (`scorer.ingest.inputs.iter_items`,
+so the same items in the same order with the same locations) and hands them out in blocks of `BATCH`
+to long-lived scoring actors, one per worker CPU. Each actor builds its scorer once, when it starts
+(`scorer.corpus.batch.process_scorer`: the model, the lexicons and spaCy's pipeline), and scores every
+block it receives with `score_batch`; HTML extraction runs in the actors too. At most `AHEAD` blocks
+wait on each actor and at most `BUFFERED` blocks per actor are held by the driver (scored, waiting for
+an earlier block to come back), so memory stays bounded whatever the input size and results come back
+in input order.
 
-1. the input list (files after folder expansion, in the order `scorer.ingest.inputs.iter_paths` gives) split
-   into small read units;
-2. `map_batches` over a generator that reads each unit with the same readers as the default engine
-   (`scorer.ingest.inputs.iter_items`), yielding small blocks of items, so a large JSONL file streams;
-3. `map_batches` over a callable class, one `ScoreBatch` per actor: each actor builds its scorer once
-   (`scorer.corpus.batch.process_scorer`) and scores every block it receives with `score_batch`.
+Why actors and not Ray Data: on the 2-CPU machine this engine is benchmarked on, a Ray Data pipeline
+(`map_batches` over a callable class) spent 33-35 ms of CPU per document against 27-28 ms for the
+process pool (its per-block bookkeeping in the actors, the driver's streaming executor, its statistics
+actor), started three helper actors of its own, each a Python process importing Ray, and took twice
+as long to return its first result; these actors spend 28 ms (see docs/scale.md).
 
-Ray Data keeps the input order (`preserve_order`), so the outcomes come back in input order and the
-caller (the summary, the JSON report, the JUnit file) sees exactly what the default engine gives.
-
-Items and outcomes cross process (and machine) boundaries pickled in a binary column: they are this
-package's own dataclasses, produced by its own readers; nothing from the outside is unpickled.
+Items and outcomes cross process (and machine) boundaries pickled by Ray: they are this package's
+own dataclasses, produced by its own readers; nothing from the outside is unpickled.
 
 Ray processes are started fresh, not forked, so each actor holds its own copy of the model and
-lexicons (about 400 MB with spaCy's French pipeline; see docs/scale.md).
+lexicons (about 350 MB with spaCy's French pipeline; see docs/scale.md).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import pickle
+import re
 import socket
 import sys
-import warnings
+import time
+from collections import deque
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any
 
 from scorer.config import Settings
-from scorer.corpus.batch import Outcome, Scored, score_batch
+from scorer.corpus.batch import Outcome, Record, score_batch
 from scorer.corpus.parallel import available_cores
 from scorer.errors import ScorerError
-from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, iter_items, iter_paths
+from scorer.ingest.inputs import DEFAULT_OPTIONS, InputFailure, Item, ReadOptions, iter_items
 
 logger = logging.getLogger(__name__)
 
 INSTALL_HINT = "the ray engine needs Ray: pip install 'article-scorer[ray]'"
-BATCH = 8  # documents per actor call, as in the process pool: amortises the call over several documents
-BLOCK_BYTES = 8 * 1024  # Ray Data block size: one to a few articles (a large page is a block of its own)
-UNIT_FILES = 32  # files per read unit: a folder of small articles is read in a few tasks, not one per file
-LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # bytes: blocks in flight are small; do not reserve 30% of RAM
+# Documents per actor call: a call costs Ray about a millisecond (driver and actor together), a
+# document about 30 ms of scoring, so 16 documents make the call's share negligible while a block of
+# long articles is still small enough (~100 KB) to be sent inline, without the object store.
+BATCH = 16
+AHEAD = 2  # blocks queued per actor: the next block is there when one finishes, no more
+BUFFERED = 4  # blocks per actor the driver may hold, scored, waiting for an earlier block
+LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # bytes: blocks go inline; do not reserve 30% of RAM
 # Ray's own switches, set before it starts: no usage statistics collected or sent, no warning about
 # container CPU limits (the CPU count is given).
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
+RETRIES = 1  # a block whose actor died is sent once more (to a restarted actor) before it is reported
 
 
 def _import_ray(local: bool = False) -> Any:
@@ -64,17 +72,13 @@ def _import_ray(local: bool = False) -> Any:
         os.environ.setdefault("RAY_worker_niceness", "0")
     try:
         import ray
-        import ray.data
     except ImportError as e:
         raise ScorerError(INSTALL_HINT) from e
-    # Ray Data warns when the first step has fewer blocks than there are actors; the read step splits
-    # its input into many blocks afterwards, so every actor gets work.
-    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
     return ray
 
 
 def available() -> bool:
-    """Whether Ray Data can be imported."""
+    """Whether Ray can be imported."""
     try:
         _import_ray()
     except ScorerError:
@@ -82,92 +86,36 @@ def available() -> bool:
     return True
 
 
-# --- the two Ray Data steps (run in Ray workers) ----------------------------------------------------
+# --- the scoring actor (runs in a Ray worker) ---------------------------------------------------------
 
 
-def read_units(batch: dict[str, Any], options: ReadOptions) -> Iterator[dict[str, list[bytes]]]:
-    """Read the units of `batch` with `scorer.ingest.inputs`; yield blocks of `BATCH` pickled items."""
-    for raw in batch["unit"]:
-        unit = pickle.loads(raw)
-        block: list[bytes] = []
-        for item in _unit_items(unit, options):
-            block.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-            if len(block) >= BATCH:
-                yield {"item": block}
-                block = []
-        if block:
-            yield {"item": block}
+class ScoringActor:
+    """One per worker CPU: holds that process's scorer and scores the blocks it is sent."""
 
-
-def _unit_items(unit: list[tuple[str, Any]], options: ReadOptions) -> Iterator[Item | InputFailure]:
-    for kind, value in unit:
-        if kind == "item":  # read by the driver (stdin)
-            yield value
-            continue
-        shown, absolute = value
-        for item in iter_items([absolute], options):
-            yield _renamed(item, absolute, shown)
-
-
-def _renamed(item: Item | InputFailure, absolute: str, shown: str) -> Item | InputFailure:
-    # Workers may run in another folder (or on another machine with the same mount): read the absolute
-    # path, report the path as the user wrote it, as the default engine does.
-    if absolute == shown:
-        return item
-    if isinstance(item, InputFailure):
-        return dataclasses.replace(item, source=shown) if item.source == absolute else item
-    return dataclasses.replace(item, path=shown) if item.path == absolute else item
-
-
-class ScoreBatch:
-    """The Ray Data callable class: one per actor, holding that process's scorer."""
-
-    config: tuple[Settings, ReadOptions, bool] = (Settings(), DEFAULT_OPTIONS, False)
-
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings, options: ReadOptions, want_text: bool) -> None:
         from scorer.corpus.batch import process_scorer
 
-        settings, self.options, self.want_text = self.config
-        self.settings = settings
-        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        start = time.perf_counter()
+        self.settings, self.options, self.want_text = settings, options, want_text
         process_scorer(settings)  # load the model now, before the first block arrives
+        self.load_s = time.perf_counter() - start
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        """Score one block of pickled items; one pickled outcome per item, in order."""
-        records = [(0, pickle.loads(raw)) for raw in batch["item"]]
-        outcomes = score_batch(
-            records, settings=self.settings, options=self.options, want_text=self.want_text
+    def ready(self) -> tuple[str, float]:
+        """This actor's name and the seconds its scorer took to load."""
+        return self.name, self.load_s
+
+    def score(self, records: list[Record]) -> list[Outcome]:
+        """Score one block of numbered items; one outcome per item, in order."""
+        return score_batch(
+            records,
+            settings=self.settings,
+            options=self.options,
+            want_text=self.want_text,
         )
-        return {
-            "outcome": [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) for o in outcomes],
-            "worker": [self.worker] * len(outcomes),
-        }
-
-
-def _actor_class(settings: Settings, options: ReadOptions, want_text: bool) -> type[ScoreBatch]:
-    # The configuration travels with the class (pickled by value) rather than as constructor arguments,
-    # which Ray would keep in its object store for actor restarts and warn about.
-    return type("ScoreBatch", (ScoreBatch,), {"config": (settings, options, want_text)})
 
 
 # --- the driver ---------------------------------------------------------------------------------------
-
-
-def plan_units(paths: list[str]) -> list[list[tuple[str, Any]]]:
-    """The read units, in input order: groups of up to `UNIT_FILES` files; stdin is read here."""
-    units: list[list[tuple[str, Any]]] = []
-    current: list[tuple[str, Any]] = []
-    for source in iter_paths(paths):
-        if source == "-":
-            current.extend(("item", item) for item in iter_items(["-"]))
-        else:
-            current.append(("path", (source, str(Path(source).absolute()))))
-        if len(current) >= UNIT_FILES:
-            units.append(current)
-            current = []
-    if current:
-        units.append(current)
-    return units
 
 
 class RayCluster:
@@ -186,13 +134,14 @@ class RayCluster:
         if ray.is_initialized():
             return self
         self.owned = True
-        # Ray's own notices (token authentication, progress bars off) only with -v: stderr stays the
-        # scorer's.
+        # Ray's own notices (token authentication) only with -v: stderr stays the scorer's.
         quiet = logging.ERROR if logger.getEffectiveLevel() > logging.INFO else logging.INFO
+        start = time.perf_counter()
         try:
             if self.address:
                 ray.init(address=self.address, logging_level=quiet, log_to_driver=False)
             else:
+                # One CPU per scoring actor and nothing more: Ray schedules no other work beside them.
                 ray.init(
                     address="local",
                     num_cpus=self.workers,
@@ -205,7 +154,7 @@ class RayCluster:
         except (ConnectionError, RuntimeError, ValueError) as e:
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray cluster"
             raise ScorerError(f"cannot start or reach {where}: {e}") from e
-        logging.getLogger("ray.data").setLevel(quiet)
+        logger.info("Ray: connected in %.1f s", time.perf_counter() - start)
         return self
 
     def cpus(self) -> int:
@@ -215,6 +164,17 @@ class RayCluster:
     def __exit__(self, *exc: object) -> None:
         if self.owned:
             self.ray.shutdown()
+
+
+@dataclass
+class _Block:
+    """One block sent out: its records, the actor scoring it, the pending result, the tries left."""
+
+    records: list[Record]
+    actor: int
+    ref: Any
+    tries: int = RETRIES
+    outcomes: list[Outcome] | None = None
 
 
 def score_items(
@@ -227,49 +187,128 @@ def score_items(
     address: str | None = None,
 ) -> Iterator[Outcome]:
     """Score every input under `paths` on Ray; yields a `Scored` or an `InputFailure` per item, in input
-    order, numbered as the default engine numbers them. `jobs` is the number of scoring actors (0: one
-    per CPU of the cluster; a local cluster gets one CPU per actor)."""
-    units = plan_units(paths)  # before Ray starts: stdin is read here, a bad path fails fast
+    order, numbered as the default engine numbers them (the corpus pass adds the MinHash signatures,
+    `scorer.corpus.audit.with_signatures`). `jobs` is the number of scoring
+    actors (0: one per CPU of the cluster; a local cluster gets one CPU per actor)."""
+    numbered = enumerate(iter_items(paths, options))
+    # Read the first block before Ray starts: stdin is read here, and an input with nothing in it
+    # starts no cluster.
+    head = list(islice(numbered, BATCH))
+    if not head:
+        return
     with RayCluster(address, jobs) as cluster:
-        ray = cluster.ray
-        actors = jobs or cluster.cpus()
-        ctx = ray.data.DataContext.get_current()
-        ctx.execution_options.preserve_order = True
-        ctx.enable_progress_bars = False
-        ctx.print_on_execution_start = False
-        # Ray Data gathers a task's output into blocks of up to 128 MB: a whole JSONL file of articles
-        # would be one block, scored by one actor, its results coming back at the end. Small blocks
-        # spread the work over every actor and stream the results back as they are scored. (A
-        # `repartition` step would do it by rows, but its tasks need a CPU that the actors hold.)
-        ctx.target_max_block_size = BLOCK_BYTES
-        if not units:
-            return
-        ds = ray.data.from_items([{"unit": pickle.dumps(u, protocol=pickle.HIGHEST_PROTOCOL)} for u in units])
-        # Reading is light next to scoring: the read step asks for no CPU, so that it never waits for
-        # a CPU the scoring actors hold (a 2-CPU cluster with 2 actors would otherwise stall).
-        ds = ds.map_batches(read_units, batch_size=1, fn_kwargs={"options": options}, num_cpus=0)
-        ds = ds.map_batches(
-            _actor_class(settings, options, want_text),
-            batch_size=BATCH,
-            compute=ray.data.ActorPoolStrategy(size=actors),
-            num_cpus=1,
-        )
-        seq = 0
-        workers: set[str] = set()
-        try:
-            for block in ds.iter_batches(batch_size=None, batch_format="numpy"):
-                workers.update(block["worker"])
-                for raw in block["outcome"]:
-                    outcome: Outcome = pickle.loads(raw)
-                    if isinstance(outcome, Scored):
-                        outcome = dataclasses.replace(outcome, seq=seq)
-                    yield outcome
-                    seq += 1
-        except ray.exceptions.RayError as e:
-            raise ScorerError(f"the Ray job failed after {seq} documents: {_first_line(e)}") from e
-        logger.info("Ray: %d outcomes from %d scoring actors", seq, len(workers))
+        yield from _drive(cluster, head, numbered, jobs, settings, options, want_text)
+
+
+def _drive(
+    cluster: RayCluster,
+    head: list[Record],
+    numbered: Iterator[Record],
+    jobs: int,
+    settings: Settings,
+    options: ReadOptions,
+    want_text: bool,
+) -> Iterator[Outcome]:
+    ray = cluster.ray
+    n_actors = jobs or cluster.cpus()
+    # An actor that dies (a crash in a C extension, the out-of-memory killer) is restarted by Ray; the
+    # block it was scoring is sent once more, then reported as failed, as the process pool does.
+    remote = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(ScoringActor)
+    actors = [remote.remote(settings, options, want_text) for _ in range(n_actors)]
+    ready = [a.ready.remote() for a in actors]
+    queued = [0] * n_actors  # blocks sent to each actor and not yet back
+    order: deque[_Block] = deque()  # every block not yet yielded, in input order
+    by_ref: dict[Any, _Block] = {}
+    source: Iterator[Record] = chain(head, numbered)
+    used: set[int] = set()
+    seq = 0
+
+    def send(block: _Block) -> None:
+        block.actor = min(range(n_actors), key=queued.__getitem__)
+        block.ref = actors[block.actor].score.remote(block.records)
+        queued[block.actor] += 1
+        by_ref[block.ref] = block
+
+    try:
+        while True:
+            while len(order) < n_actors * BUFFERED and min(queued) < AHEAD:
+                records = list(islice(source, BATCH))
+                if not records:
+                    break
+                block = _Block(records, 0, None)
+                send(block)
+                order.append(block)
+            while order and order[0].outcomes is not None:
+                done = order.popleft()
+                assert done.outcomes is not None
+                yield from done.outcomes
+                seq += len(done.outcomes)
+            if not order:
+                break
+            # The head of `order` is still out (every earlier block was yielded): wait for any block.
+            finished, _ = ray.wait(list(by_ref), num_returns=1)
+            for ref in finished:
+                block = by_ref.pop(ref)
+                queued[block.actor] -= 1
+                try:
+                    block.outcomes = ray.get(ref)
+                    used.add(block.actor)
+                except ray.exceptions.RayActorError as e:
+                    _check_started(ray, ready[block.actor])
+                    if block.tries > 0:
+                        block.tries -= 1
+                        logger.warning(
+                            "a Ray actor died; its block of %d documents is sent again", len(block.records)
+                        )
+                        send(block)
+                    else:
+                        logger.warning(
+                            "a Ray actor died twice on one block; %d documents reported as failed (%s)",
+                            len(block.records),
+                            _first_line(e),
+                        )
+                        block.outcomes = [_crashed(item) for _, item in block.records]
+        # Every actor that scored a block has answered `ready` (an actor runs its calls in order).
+        loads = [s for _, s in ray.get([ready[i] for i in sorted(used)])]
+    except ray.exceptions.RayError as e:
+        raise ScorerError(f"the Ray job failed after {seq} documents: {_first_line(e)}") from e
+    finally:
+        for actor in actors:
+            ray.kill(actor)
+    logger.info(
+        "Ray: %d outcomes from %d scoring actors (scorer loaded in %s s)",
+        seq,
+        len(used),
+        "/".join(f"{s:.1f}" for s in loads),
+    )
+
+
+def _check_started(ray: Any, ready: Any) -> None:
+    # An actor whose scorer could not be built (a missing model file) fails every block: end the run
+    # with its error rather than report every document as crashed.
+    try:
+        ray.get(ready, timeout=0)
+    except ray.exceptions.GetTimeoutError:
+        pass  # still loading after a restart
+
+
+def _crashed(item: Item | InputFailure) -> InputFailure:
+    if isinstance(item, InputFailure):
+        return item
+    return item.failure("the Ray actor scoring this block died (out of memory or a crash); not scored")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# The last line of a remote traceback, which names the exception: "scorer.errors.ModelNotLoadedError: ..."
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(?:Error|Exception)\b[^\n]*")
 
 
 def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
+    """What went wrong, in one line: the remote exception when Ray carries its traceback, else the
+    first line of Ray's message (without its terminal colours)."""
+    lines = [ln.strip() for ln in _ANSI.sub("", str(e)).splitlines() if ln.strip()]
+    if not lines:
+        return type(e).__name__
+    if len(lines) > 1 and _EXCEPTION_LINE.fullmatch(lines[-1]):
+        return lines[-1]
+    return lines[0]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -60,9 +61,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 def test_check_gives_the_same_scores_reports_and_exit_code(
     corpus: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # One read task per file, so that the order across read tasks and both actors is exercised: the
+    # One document per block, so that the order across blocks and both actors is exercised: the
     # JUnit file lists the documents in input order, and the locations are the relative paths given.
-    monkeypatch.setattr(ray_engine, "UNIT_FILES", 1)
+    monkeypatch.setattr(ray_engine, "BATCH", 1)
     gate = ["--min-score", "50", "--max-errors", "10"]
     code_pool, out_pool = run(
         capsys, "check", *gate, "--jobs", "1", "--report", "pool.json", "--junit", "pool.xml", *corpus
@@ -103,8 +104,6 @@ def test_audit_gives_the_same_ranked_report(corpus: list[str], capsys: pytest.Ca
 def test_one_file_is_spread_over_both_actors_and_comes_back_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import ray.data
-
     from scorer.config import Settings
     from scorer.corpus.batch import Scored
 
@@ -112,11 +111,51 @@ def test_one_file_is_spread_over_both_actors_and_comes_back_in_order(
     lines = ARTICLES.read_text(encoding="utf-8").splitlines()
     records = [{**json.loads(lines[i % len(lines)]), "id": f"doc-{i}"} for i in range(128)]
     Path("many.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    # Both actors up before the first block goes out, so that each must receive some of the blocks.
-    monkeypatch.setattr(ray.data.DataContext.get_current(), "wait_for_min_actors_s", 600)
+    # Blocks of 4: 32 blocks, more than the driver holds at once, so that the bounded window slides.
+    monkeypatch.setattr(ray_engine, "BATCH", 4)
     caplog.set_level("INFO", logger="scorer.corpus.ray_engine")
     outcomes = list(ray_engine.score_items(["many.jsonl"], settings=Settings(), jobs=2))
     assert all(isinstance(o, Scored) for o in outcomes)
     assert [o.location for o in outcomes] == [f"many.jsonl:{n}" for n in range(1, 129)]
     assert [o.seq for o in outcomes] == list(range(128))
     assert "128 outcomes from 2 scoring actors" in caplog.text
+
+
+@pytest.mark.usefixtures("cluster")
+def test_an_actor_that_cannot_load_its_scorer_ends_the_run_with_the_reason(tmp_path: Path) -> None:
+    from scorer.config import Settings
+    from scorer.errors import ScorerError
+
+    settings = dataclasses.replace(Settings(), model_path=str(tmp_path / "missing.json"))
+    with pytest.raises(
+        ScorerError, match=r"failed after 0 documents: .*ModelNotLoadedError: cannot read model file"
+    ):
+        list(ray_engine.score_items([str(ARTICLES)], settings=settings, jobs=1))
+
+
+@pytest.mark.usefixtures("cluster")
+def test_the_driver_reads_ahead_a_bounded_number_of_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scorer.config import Settings
+    from scorer.ingest import inputs
+
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()
+    records = [{**json.loads(lines[i % len(lines)]), "id": f"doc-{i}"} for i in range(160)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    read = 0
+
+    def counted(paths: list[str], options: inputs.ReadOptions) -> Iterator[inputs.Item | inputs.InputFailure]:
+        nonlocal read
+        for item in inputs.iter_items(paths, options):
+            read += 1
+            yield item
+
+    monkeypatch.setattr(ray_engine, "iter_items", counted)
+    monkeypatch.setattr(ray_engine, "BATCH", 2)
+    outcomes = ray_engine.score_items([str(path)], settings=Settings(), jobs=2)
+    next(outcomes)
+    # At most BUFFERED blocks per actor are out or waiting when the first outcome comes back.
+    assert read <= 2 * ray_engine.BUFFERED * 2 + 2 < len(records)
+    assert len(list(outcomes)) == len(records) - 1
