@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import multiprocessing as mp
+import signal
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -219,6 +220,12 @@ def _worker_init() -> None:
     _WORKER = build_features()
 
 
+def _forked_worker_init() -> None:
+    # A forked worker inherits the CLI's SIGTERM handler, which unwinds the main process; a worker the
+    # pool terminates at its end just ends (no traceback of an interrupted worker on stderr).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _worker_values(doc: Document) -> tuple[dict[str, float], dict[str, str]]:
     sigs = [s for f in _WORKER for s in f.run(doc)]
     return clean_values(signal_values(sigs, doc)), {s.code: s.kind.value for s in sigs}
@@ -252,7 +259,7 @@ def document_values(
         if jobs > 1 and len(todo) > 20:
             fork = "fork" in mp.get_all_start_methods()
             ctx = mp.get_context("fork" if fork else None)
-            with ctx.Pool(jobs, initializer=None if fork else _worker_init) as pool:
+            with ctx.Pool(jobs, initializer=_forked_worker_init if fork else _worker_init) as pool:
                 results = pool.map(_worker_values, [docs[i] for i in todo], chunksize=16)
         else:
             results = [_worker_values(docs[i]) for i in todo]

@@ -380,3 +380,30 @@ def test_a_code_against_its_direction_gets_weight_zero() -> None:
     assert free.coef_[0, 1] < 0
     held = SignConstrainedLogisticRegression(C=10.0, signs=[1, 1]).fit(X, y)
     assert held.coef_[0, 0] > 0 and held.coef_[0, 1] == 0.0
+
+
+def test_evaluate_with_a_pool_ends_without_a_worker_traceback(tmp_path: Path) -> None:
+    # More than 20 documents and 2 jobs: the signals are computed by a forked pool, which the command
+    # terminates at its end; its workers must just end, not print an interrupted worker's traceback.
+    import subprocess
+    import sys
+
+    recs = [
+        {
+            "id": f"d{i}",
+            "text": "\n\n".join(BODY) + f"\n\nDossier numéro {i}.",
+            "label": "good" if i % 2 else "bad",
+        }
+        for i in range(24)
+    ]
+    data = tmp_path / "d.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "scorer", "evaluate", str(data), "--no-peers", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "24 documents" in run.stdout
+    assert "Traceback" not in run.stderr and "Terminated" not in run.stderr
