@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 from features.base import Feature, Kind, Signal, load_lexicon
 from features.document import Document
 from features.frequencies import zipf
+from features.text import TYPOGRAPHY_FOLD
 
 MODEL_NAME = "translation/mt_transfer"
 # Languages the estimate has a model and word lists for.
@@ -59,23 +60,8 @@ _EMPHASIS_RE = re.compile(r"\*{1,3}|_{2,3}")
 _TABLE_RE = re.compile(r"^[ \t]*\|?[ \t:|-]{3,}$", re.M)
 _PIPE_RE = re.compile(r"[ \t]*\|[ \t]*")
 _ENTITY_RE = re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d{1,6});")
-_TYPO = str.maketrans(
-    {
-        "«": '"',
-        "»": '"',
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "’": "'",
-        "‘": "'",
-        "–": "-",
-        "—": "-",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "…": "...",
-    }
-)
+# No-break and thin spaces fold to a space as well: French spacing is the publisher's style too.
+_TYPO = str.maketrans({**TYPOGRAPHY_FOLD, "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _TYPO_PAIRS = tuple((chr(k), v) for k, v in _TYPO.items())
 _SPACES_RE = re.compile(r"[ \t]+")
 # Spacing around quotes and before ; : ! ? is typography (French or not), not translation.

@@ -36,6 +36,20 @@ WORD_RUN_RE = re.compile(WORD_RUN)
 PHRASE_TOKEN_RE = re.compile(PHRASE_TOKEN)
 
 APOSTROPHES = "'’"
+# Typography folded to ASCII where it is the publisher's style, not the writer's (quote, apostrophe and
+# dash styles, the ellipsis character): what the MT estimates must neither learn nor score.
+TYPOGRAPHY_FOLD: dict[str, str] = {
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "’": "'",
+    "‘": "'",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
 
 
 # --------------------------------------------------------------------------------------------------

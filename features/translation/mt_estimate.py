@@ -16,25 +16,14 @@ import numpy as np
 from features.base import Feature, Kind, Signal, load_lexicon
 from features.document import Document, MemoKey
 from features.nlp import zipf
-from features.text import WORD, alternation, char_class
+from features.text import TYPOGRAPHY_FOLD, WORD, alternation, char_class
 from features.translation.words import Calque, LeakedForeignWords
 
 MT_TOKENS: MemoKey[dict[str, list[str]]] = MemoKey("translation.mt_tokens")
 
 # Typography folded the way the evaluation data's `text_norm` folds it, so that the estimate never
 # learns or scores quote and dash styles (a property of the publisher, not of the translation).
-_MT_FOLD = {
-    "«": '"',
-    "»": '"',
-    "“": '"',
-    "”": '"',
-    "„": '"',
-    "’": "'",
-    "‘": "'",
-    "–": "-",
-    "—": "-",
-    "…": "...",
-}
+_MT_FOLD = TYPOGRAPHY_FOLD
 # Views of the token stream and the longest n-gram counted in each: "a" content words as their shape,
 # "s" content words as their three-letter ending, "z" content words as their frequency band.
 MT_VIEWS: dict[str, int] = {"a": 3, "s": 2, "z": 2}

@@ -210,6 +210,31 @@ def shared_passages(text: str, other: str, *, template: bool = False) -> tuple[l
     return out, float(covered.sum()) / starts.size
 
 
+def _cluster_flag(
+    code: str,
+    message: str,
+    text: str,
+    spans: list[tuple[int, int]],
+    cluster: Cluster,
+    similarity: float,
+    share: float,
+) -> Signal:
+    """A near-copy or template flag citing the shared passages of `text`, with its cluster's details."""
+    return Signal(
+        code,
+        message,
+        tuple(Evidence(a, b, text[a:b]) for a, b in sorted(spans)),
+        1.0,
+        Kind.FLAG,
+        {
+            "cluster": cluster.id,
+            "original": cluster.original_source,
+            "similarity": similarity,
+            "shared_share": round(share, 3),
+        },
+    )
+
+
 def _record_of(result: Result) -> tuple[int, int, int, float]:
     """(date ordinal, named byline 0/1, artefacts, score) from a result: what chooses the original."""
     date = NO_DATE
@@ -467,20 +492,16 @@ class ProvenancePass:
             spans, share = shared_passages(text, other)
             other_spans, _ = shared_passages(other, text)
             if spans:
-                signal = Signal(
+                signal = _cluster_flag(
                     "provenance.near_copy",
                     f"Near-copy of {cluster.original_location or cluster.original_source} (estimated similarity "
                     f"{similarity:.2f}, {share:.0%} of its words in shared passages); cluster {cluster.id} of "
                     f"{len(cluster.members)} documents, whose likely original that is.",
-                    tuple(Evidence(a, b, text[a:b]) for a, b in sorted(spans)),
-                    1.0,
-                    Kind.FLAG,
-                    {
-                        "cluster": cluster.id,
-                        "original": cluster.original_source,
-                        "similarity": similarity,
-                        "shared_share": round(share, 3),
-                    },
+                    text,
+                    spans,
+                    cluster,
+                    similarity,
+                    share,
                 )
         elif cluster.kind == "template":
             if pos == cluster.original:
@@ -492,20 +513,16 @@ class ProvenancePass:
             spans, share = shared_passages(text, other, template=True)
             other_spans, _ = shared_passages(other, text, template=True)
             if spans:
-                signal = Signal(
+                signal = _cluster_flag(
                     "provenance.template",
                     f"One of {len(cluster.members)} documents filled from the same template (cluster {cluster.id}; "
                     f"estimated skeleton similarity {similarity:.2f}, {share:.0%} of its words in shared skeleton "
                     "passages): same sentences with other names and figures.",
-                    tuple(Evidence(a, b, text[a:b]) for a, b in sorted(spans)),
-                    1.0,
-                    Kind.FLAG,
-                    {
-                        "cluster": cluster.id,
-                        "original": cluster.original_source,
-                        "similarity": similarity,
-                        "shared_share": round(share, 3),
-                    },
+                    text,
+                    spans,
+                    cluster,
+                    similarity,
+                    share,
                 )
         new = penalise(replace(result, families=families, cluster=info), signal)
         if index in shown:
