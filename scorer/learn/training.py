@@ -281,18 +281,15 @@ class TypicalForMissing:
     0 in at least half of the documents, see `sparse_codes`) are left alone: for them 0 is the reference."""
 
     def fit(self, values: Sequence[Mapping[str, float]], y: Any = None) -> TypicalForMissing:
+        sparse = sparse_codes(values)
         sums: dict[str, float] = {}
         present: dict[str, int] = {}
-        nonzero: dict[str, int] = {}
         for v in values:
             for code, x in v.items():
-                if rule_for(code).direction is Direction.EITHER:
+                if code not in sparse and rule_for(code).direction is Direction.EITHER:
                     sums[code] = sums.get(code, 0.0) + x
                     present[code] = present.get(code, 0) + 1
-                    nonzero[code] = nonzero.get(code, 0) + (x != 0.0)
-        self.means_ = {
-            c: sums[c] / present[c] for c in sums if 2 * nonzero[c] > len(values) and present[c] < len(values)
-        }
+        self.means_ = {c: sums[c] / present[c] for c in sums if present[c] < len(values)}
         return self
 
     def transform(self, values: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
