@@ -86,7 +86,9 @@ class LeakedForeignWords(Feature):
     the language's tagger reads as a content word in its sentence has a reading in the document
     language there: alone it is not a leak, and it counts only
     beside a candidate without such a reading (a copy that leaks "mit" usually leaks "und" or "für"
-    too). Without a tagger and word forms for the language (English), the frequency caps of the word
+    too). So does a common word of the document language in a slot no function word fills: after a
+    determiner or right before a preposition or an auxiliary ("le conseiller com du ministre", "the hem
+    of her dress"; `slot_words` in the lexicon); this reading needs no tagger. Without a tagger and word forms for the language (English), the frequency caps of the word
     lists do this work: a word common in English is never an English candidate.
     Known false positives: a foreign conjunction between two French-looking names; one-letter list
     markers written without punctuation; unquoted song or film titles mixing languages.
@@ -115,6 +117,9 @@ class LeakedForeignWords(Feature):
         self._allow = {k: frozenset(v) for k, v in lex["allow"].items()}
         self._particles = frozenset(lex["name_particles"])
         self._letter_ctx = {k: frozenset(v) for k, v in lex["letter_contexts"].items()}
+        self._slots = {
+            k: (frozenset(v["before"]), frozenset(v["after"])) for k, v in lex["slot_words"].items()
+        }
         self._foreign: dict[str, dict[str, list[tuple[str, float]]]] = {
             lang: _foreign_words(
                 lang,
@@ -153,6 +158,7 @@ class LeakedForeignWords(Feature):
             return out
         quoted = quoted_spans(doc)
         qstarts = [s[0] for s in quoted]
+        slotted: set[int] = set()
         for i in [i for i, lw in enumerate(lows) if lw in found]:
             lw = lows[i]
             cands = foreign[lw]
@@ -171,23 +177,41 @@ class LeakedForeignWords(Feature):
                 continue  # part of a compound, handle, abbreviation or URL
             src = max(cands, key=lambda c: c[1] * self._prior.get(c[0], 0.2))[0]
             if self._in_context(doc, i, lw, src, lang, initial):
+                if self._in_word_slot(doc, i, lw, lang):
+                    slotted.add(len(out))
                 out.append(((a, b), src))
-        return self._drop_lone_doc_words(doc, out)
+        return self._drop_lone_doc_words(doc, out, slotted)
 
-    def _drop_lone_doc_words(self, doc: Document, found: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
-        """`found` without its candidates that read as content words of the document language in their
-        sentence, unless a candidate without such a reading corroborates them."""
+    def _in_word_slot(self, doc: Document, i: int, lw: str, lang: str) -> bool:
+        """Whether candidate `i` stands where no function word of another language fits and is a common
+        word of the document language: after a determiner ("the hem", "la pub") or right before a
+        preposition or an auxiliary ("le conseiller com du ministre", "com a été", "the hem of").
+        Translation output leaves prepositions, articles and conjunctions before what they govern,
+        not there."""
+        slots = self._slots.get(lang)
+        if slots is None or len(lw) < 3 or zipf(lw, lang) < self._doc_form_zipf:
+            return False
+        before, after = self._neighbours(doc, i, -1, 1), self._neighbours(doc, i, 1, 1)
+        return bool(before and before[0].lower() in slots[0]) or bool(after and after[0].lower() in slots[1])
+
+    def _drop_lone_doc_words(
+        self, doc: Document, found: list[tuple[Span, str]], slotted: set[int]
+    ) -> list[tuple[Span, str]]:
+        """`found` without its candidates that have a reading in the document language (`slotted`: by
+        the words around them; others: as content words of their sentence for the tagger), unless a
+        candidate without such a reading corroborates them."""
         lang = doc.base_language
         text = doc.text
         forms = self._doc_forms.get(lang, frozenset())
         cores = [_core(text[a:b]).lower() for (a, b), _ in found]
+        ambiguous = set(slotted)
         maybe = [
             k
             for k, w in enumerate(cores)
-            if len(w) >= 3 and w in forms and zipf(w, lang) >= self._doc_form_zipf
+            if k not in ambiguous and len(w) >= 3 and w in forms and zipf(w, lang) >= self._doc_form_zipf
         ]
         if not maybe:
-            return found
+            return [] if found and len(ambiguous) == len(found) else found
         sents = doc.sentences
         sent_starts = [s[0] for s in sents]
         spans: list[Span] = []
@@ -196,8 +220,8 @@ class LeakedForeignWords(Feature):
             spans.append(sents[j] if j >= 0 else (0, len(text)))
         parsed = run_components(lang, [text[sa:sb] for sa, sb in spans], keep=_TAGGER)
         if parsed is None:
-            return found  # no tagger for the language: the word lists' frequency caps decide alone
-        ambiguous: set[int] = set()
+            # No tagger for the language: the word lists' frequency caps and the slots decide alone.
+            return [] if len(ambiguous) == len(found) else found
         for k, (sa, _), sent in zip(maybe, spans, parsed, strict=True):
             a = found[k][0][0] - sa
             tok = next((t for t in sent if t.idx == a), None)

@@ -94,6 +94,36 @@ CASES = [
         "The minister met the ambassadors avec the president on Monday in Paris.",
         True,
     ),
+    # A common word of the document language where no function word fits (after a determiner, before a
+    # preposition or an auxiliary) is read as that word; as a preposition before its object it leaks.
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Le ministre a signé un accord com la Chine jeudi, selon un communiqué publié par le ministère.",
+        True,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "fr",
+        "Le conseiller com du ministre a démenti jeudi toute fuite, selon un communiqué du ministère.",
+        False,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "en",
+        "She lifted the hem of her dress and walked into the hall where the mayor was waiting.",
+        False,
+    ),
+    (
+        tr.LeakedForeignWords,
+        "translation.leaked_foreign_word",
+        "en",
+        "The minister met the ambassadors avec the president, and the tot in the pram slept on.",
+        True,
+    ),
     (
         tr.LeakedForeignWords,
         "translation.leaked_foreign_word",
@@ -526,3 +556,12 @@ def test_mt_tokens_keep_style_words_and_hide_content() -> None:
 
 def test_mt_probability_english_has_no_model() -> None:
     assert _estimate().probability(make_doc(EN_CLEAN, language="en")) is None
+
+
+def test_word_in_slot_counts_beside_an_unambiguous_leak() -> None:
+    # "com du" alone reads as the French clipping; beside "und" the copy leaks, and both are cited.
+    text = "Le conseiller com du ministre a démenti, et les syndicats und le patronat ont signé jeudi."
+    (sig,) = check_signal(
+        feature(tr.LeakedForeignWords), make_doc(text, language="fr"), "translation.leaked_foreign_word", True
+    )
+    assert [e.text for e in sig.evidence] == ["com", "und"]
