@@ -161,13 +161,13 @@ def bench_ratio(n: int, rounds: int, jobs: int, before: str | None = None) -> No
             )
 
 
-def bench_memory(sizes: list[int], jobs: int) -> None:
+def bench_memory(sizes: list[int], jobs: int, log_every: float | None = None) -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-sig-") as tmp:
         for n in sizes:
             path = Path(tmp) / f"records-{n}.jsonl"
             write_jsonl(path, n)
-            u = run_measured(_check(path, jobs), cwd=str(ROOT), interval=0.5)
+            u = run_measured(_check(path, jobs), cwd=str(ROOT), interval=0.5, log_every=log_every)
             path.unlink()
             if u.returncode != 0:
                 raise SystemExit(f"scorer check exited {u.returncode}: {u.stderr_tail}")
@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("memory")
     m.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     m.add_argument("--jobs", type=int, default=2)
+    m.add_argument("--log-every", type=float, default=None, help="print the tree's memory every N seconds")
     mp = sub.add_parser("memory-pass")
     mp.add_argument("--n", type=int, default=1_000_000)
     mp.add_argument("--signatures", action="store_true", help="sign generated records, not random signatures")
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "ratio":
         bench_ratio(args.n, args.rounds, args.jobs, args.before)
     elif args.what == "memory":
-        bench_memory(args.sizes, args.jobs)
+        bench_memory(args.sizes, args.jobs, args.log_every)
     else:
         marks = [m for m in (10_000, *range(100_000, 1_000_001, 100_000), 3_000_000) if m <= args.n]
         bench_pass_memory(args.n, marks, args.signatures)

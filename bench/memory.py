@@ -61,8 +61,11 @@ def tree_mb(pid: int) -> tuple[float, float]:
 GNU_TIME = Path("/usr/bin/time")
 
 
-def run_measured(cmd: Sequence[str], *, cwd: str | None = None, interval: float = 0.05) -> Usage:
-    """Run `cmd` (stdout discarded) and measure its peak memory and wall time.
+def run_measured(
+    cmd: Sequence[str], *, cwd: str | None = None, interval: float = 0.05, log_every: float | None = None
+) -> Usage:
+    """Run `cmd` (stdout discarded) and measure its peak memory and wall time; with `log_every`, also
+    print the process tree's RSS and PSS every `log_every` seconds (is the memory flat over the run?).
 
     The single-process peak comes from GNU time when installed: a child forked from this (large)
     benchmark process inherits its resident-size high-water mark across exec, so our own wait4
@@ -81,9 +84,16 @@ def run_measured(cmd: Sequence[str], *, cwd: str | None = None, interval: float 
         can_sample = Path(f"/proc/{proc.pid}/status").exists()
 
         def sample() -> None:
+            next_log = log_every
             while not done.is_set():
                 rss, pss = tree_mb(proc.pid)
                 peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+                elapsed = time.perf_counter() - t0
+                if next_log is not None and log_every is not None and elapsed >= next_log:
+                    print(
+                        f"  {elapsed:7.0f} s: process tree {rss:6.1f} MB RSS / {pss:6.1f} MB PSS", flush=True
+                    )
+                    next_log += log_every
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
