@@ -88,8 +88,9 @@ class LeakedForeignWords(Feature):
     beside a candidate without such a reading (a copy that leaks "mit" usually leaks "und" or "für"
     too). So does a common word of the document language in a slot no function word fills: after a
     determiner or right before a preposition or an auxiliary ("le conseiller com du ministre", "the hem
-    of her dress"; `slot_words` in the lexicon); this reading needs no tagger. Without a tagger and word forms for the language (English), the frequency caps of the word
-    lists do this work: a word common in English is never an English candidate.
+    of her dress"; `slot_words` in the lexicon); this reading needs no tagger. Without a tagger and
+    word forms for the language (English), the frequency caps of the word lists and the slots do this
+    work: a word common in English is never an English candidate.
     Known false positives: a foreign conjunction between two French-looking names; one-letter list
     markers written without punctuation; unquoted song or film titles mixing languages.
     """
@@ -189,7 +190,7 @@ class LeakedForeignWords(Feature):
         Translation output leaves prepositions, articles and conjunctions before what they govern,
         not there."""
         slots = self._slots.get(lang)
-        if slots is None or len(lw) < 3 or zipf(lw, lang) < self._doc_form_zipf:
+        if slots is None or not self._common_doc_word(lw, lang):
             return False
         before, after = self._neighbours(doc, i, -1, 1), self._neighbours(doc, i, 1, 1)
         return bool(before and before[0].lower() in slots[0]) or bool(after and after[0].lower() in slots[1])
@@ -197,39 +198,46 @@ class LeakedForeignWords(Feature):
     def _drop_lone_doc_words(
         self, doc: Document, found: list[tuple[Span, str]], slotted: set[int]
     ) -> list[tuple[Span, str]]:
-        """`found` without its candidates that have a reading in the document language (`slotted`: by
-        the words around them; others: as content words of their sentence for the tagger), unless a
-        candidate without such a reading corroborates them."""
-        lang = doc.base_language
-        text = doc.text
-        forms = self._doc_forms.get(lang, frozenset())
-        cores = [_core(text[a:b]).lower() for (a, b), _ in found]
-        ambiguous = set(slotted)
+        """`found`, or nothing when each of its candidates has a reading in the document language
+        (`slotted`: by the words around it; others: as a content word of its sentence for the tagger):
+        such a candidate counts only beside one without that reading."""
+        forms = self._doc_forms.get(doc.base_language, frozenset())
         maybe = [
             k
-            for k, w in enumerate(cores)
-            if k not in ambiguous and len(w) >= 3 and w in forms and zipf(w, lang) >= self._doc_form_zipf
+            for k, ((a, b), _) in enumerate(found)
+            if k not in slotted
+            and (w := _core(doc.text[a:b]).lower()) in forms
+            and self._common_doc_word(w, doc.base_language)
         ]
-        if not maybe:
-            return [] if found and len(ambiguous) == len(found) else found
-        sents = doc.sentences
+        ambiguous = slotted | self._content_readings(doc, [found[k][0][0] for k in maybe], maybe)
+        return [] if len(ambiguous) == len(found) else found
+
+    def _content_readings(self, doc: Document, starts: list[int], keys: list[int]) -> set[int]:
+        """The keys of the words starting at `starts` that the language's tagger reads as content
+        words in their sentence; none without a tagger (the word lists' frequency caps and the slots
+        then decide alone)."""
+        if not starts:
+            return set()
+        text, sents = doc.text, doc.sentences
         sent_starts = [s[0] for s in sents]
         spans: list[Span] = []
-        for k in maybe:
-            j = bisect_right(sent_starts, found[k][0][0]) - 1
+        for a in starts:
+            j = bisect_right(sent_starts, a) - 1
             spans.append(sents[j] if j >= 0 else (0, len(text)))
-        parsed = run_components(lang, [text[sa:sb] for sa, sb in spans], keep=_TAGGER)
+        parsed = run_components(doc.base_language, [text[sa:sb] for sa, sb in spans], keep=_TAGGER)
         if parsed is None:
-            # No tagger for the language: the word lists' frequency caps and the slots decide alone.
-            return [] if len(ambiguous) == len(found) else found
-        for k, (sa, _), sent in zip(maybe, spans, parsed, strict=True):
-            a = found[k][0][0] - sa
-            tok = next((t for t in sent if t.idx == a), None)
+            return set()
+        out: set[int] = set()
+        for k, a, (sa, _), sent in zip(keys, starts, spans, parsed, strict=True):
+            tok = next((t for t in sent if t.idx == a - sa), None)
             if tok is not None and tok.pos_ in _CONTENT_POS:
-                ambiguous.add(k)
-        if len(ambiguous) == len(found):
-            return []
-        return found
+                out.add(k)
+        return out
+
+    def _common_doc_word(self, word: str, lang: str) -> bool:
+        """A word of three letters or more that is common in the document language: one that can have
+        a reading there, not only as another language's function word."""
+        return len(word) >= 3 and zipf(word, lang) >= self._doc_form_zipf
 
     def _neighbours(self, doc: Document, i: int, step: int, n: int) -> list[str]:
         """Up to `n` words next to word `i` (in direction `step`) separated by spaces only."""
